@@ -1,0 +1,1 @@
+//! Manifest validation: Argo's own rules plus Tripline's, each finding located by field path.
