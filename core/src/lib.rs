@@ -4,5 +4,19 @@
 //! No I/O, no clock reads, no threads: time comes in as an argument and everything that
 //! touches the world goes through the port traits of [`trigger`].
 
+pub mod check;
+pub mod condition;
+pub mod event;
+pub mod expr;
+pub mod filter;
+pub mod param;
+pub mod path;
+pub mod regex_go;
+pub mod route;
+pub mod script;
+pub mod sensor;
+pub mod sjson;
 pub mod spec;
+pub mod template;
+pub mod trigger;
 pub mod validate;

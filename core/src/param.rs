@@ -1,0 +1,300 @@
+//! Trigger parameters: resolve a value from the events (`dataKey`, `dataTemplate`, `contextKey`,
+//! `contextTemplate`, `value`) and set it at `dest`, exactly as Argo's `params.go`.
+
+use crate::event::{is_json_content_type, Event};
+use crate::path;
+use crate::sjson::{self, SetError};
+use crate::spec::TriggerParameter;
+use crate::template::Template;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Why parameters could not be applied.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParamError {
+    #[error("unable to resolve '{dep}' parameter value: {reason}")]
+    Unresolved { dep: String, reason: String },
+    #[error("unsupported trigger parameter operation: {0}")]
+    Operation(String),
+    #[error("cannot set parameter at dest `{dest}`: {source}")]
+    Set {
+        dest: String,
+        #[source]
+        source: SetError,
+    },
+    #[error("parameter value for dest `{dest}` is not valid JSON for useRawData: {reason}")]
+    RawJson { dest: String, reason: String },
+}
+
+/// The events a trigger fires with, by dependency name.
+pub trait DepEvents {
+    fn event(&self, dep: &str) -> Option<&Event>;
+}
+
+impl DepEvents for BTreeMap<String, Event> {
+    fn event(&self, dep: &str) -> Option<&Event> {
+        self.get(dep)
+    }
+}
+
+impl DepEvents for [(&str, &Event)] {
+    fn event(&self, dep: &str) -> Option<&Event> {
+        self.iter().find(|(d, _)| *d == dep).map(|(_, e)| *e)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Overwrite,
+    Append,
+    Prepend,
+}
+
+/// What kind of value was resolved (gjson's `Type.String()`, or `String` for templates and
+/// defaults): only non-strings are inserted raw under `useRawData`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    String,
+    Raw,
+}
+
+/// One compiled parameter.
+#[derive(Debug)]
+pub struct CompiledParam {
+    dep: String,
+    context_key: String,
+    context_template: Option<Result<Template, String>>,
+    data_key: String,
+    data_template: Option<Result<Template, String>>,
+    value: Option<String>,
+    use_raw_data: bool,
+    dest: String,
+    op: Result<Op, String>,
+}
+
+fn compile_template(t: &Option<String>) -> Option<Result<Template, String>> {
+    t.as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|s| Template::parse(s).map_err(|e| e.to_string()))
+}
+
+impl CompiledParam {
+    pub fn compile(p: &TriggerParameter) -> CompiledParam {
+        let src = p.src.clone().unwrap_or_default();
+        let op = match p.operation.as_deref().unwrap_or("") {
+            "" | "overwrite" => Ok(Op::Overwrite),
+            "append" => Ok(Op::Append),
+            "prepend" => Ok(Op::Prepend),
+            other => Err(other.to_string()),
+        };
+        CompiledParam {
+            dep: src.dependency_name.clone().unwrap_or_default(),
+            context_key: src.context_key.clone().unwrap_or_default(),
+            context_template: compile_template(&src.context_template),
+            data_key: src.data_key.clone().unwrap_or_default(),
+            data_template: compile_template(&src.data_template),
+            value: src.value.clone(),
+            use_raw_data: src.use_raw_data.unwrap_or(false),
+            dest: p.dest.clone().unwrap_or_default(),
+            op,
+        }
+    }
+
+    /// Compile-time problems (templates, operation), relative to the parameter.
+    pub fn problems(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if let Some(Err(e)) = &self.context_template {
+            out.push(("src.contextTemplate".to_string(), e.clone()));
+        }
+        if let Some(Err(e)) = &self.data_template {
+            out.push(("src.dataTemplate".to_string(), e.clone()));
+        }
+        if let Err(op) = &self.op {
+            out.push((
+                "operation".to_string(),
+                format!("{op:?} is not one of overwrite, append, prepend"),
+            ));
+        }
+        out
+    }
+
+    /// Argo's `ResolveParamValue`: `Ok(None)` when the dependency has no event and no default.
+    fn resolve<D: DepEvents + ?Sized>(
+        &self,
+        events: &D,
+    ) -> Result<Option<(String, Kind)>, ParamError> {
+        let unresolved = |reason: String| ParamError::Unresolved {
+            dep: self.dep.clone(),
+            reason,
+        };
+        let Some(event) = events.event(&self.dep) else {
+            return Ok(self.value.clone().map(|v| (v, Kind::String)));
+        };
+        let has_context = !self.context_key.is_empty() || self.context_template.is_some();
+        let has_data = !self.data_key.is_empty() || self.data_template.is_some();
+        if !has_context && !has_data {
+            let v = self
+                .value
+                .clone()
+                .unwrap_or_else(|| event.argo_event_json());
+            return Ok(Some((v, Kind::String)));
+        }
+        // Data selection wins over context selection when both are given, as in Argo.
+        let (payload, key, template) = if has_data {
+            (
+                render_data_as_json(event),
+                &self.data_key,
+                &self.data_template,
+            )
+        } else {
+            (
+                Ok(event.context_json()),
+                &self.context_key,
+                &self.context_template,
+            )
+        };
+        let payload = match payload {
+            Ok(p) => p,
+            Err(e) => {
+                return match &self.value {
+                    Some(v) => Ok(Some((v.clone(), Kind::String))),
+                    None => Err(unresolved(e)),
+                }
+            }
+        };
+        let mut last_err = String::new();
+        if let Some(t) = template {
+            match t
+                .as_ref()
+                .map_err(Clone::clone)
+                .and_then(|t| run_template(t, &payload))
+            {
+                Ok(s) => return Ok(Some((s, Kind::String))),
+                Err(e) => last_err = e,
+            }
+        }
+        if !key.is_empty() {
+            match path::get(&payload, key) {
+                Some(found) => {
+                    let (text, kind) = if found.is_block() || found.kind() == gjson::Kind::Null {
+                        (found.raw().to_string(), Kind::Raw)
+                    } else if found.kind() == gjson::Kind::String {
+                        (found.go_string().into_owned(), Kind::String)
+                    } else {
+                        (found.go_string().into_owned(), Kind::Raw)
+                    };
+                    return Ok(Some((text, kind)));
+                }
+                None => last_err = format!("key {key} does not exist in the event payload"),
+            }
+        }
+        match &self.value {
+            Some(v) => Ok(Some((v.clone(), Kind::String))),
+            None => Err(unresolved(last_err)),
+        }
+    }
+
+    fn to_json(&self, text: String, kind: Kind) -> Result<Value, ParamError> {
+        if kind != Kind::String && self.use_raw_data {
+            serde_json::from_str(&text).map_err(|e| ParamError::RawJson {
+                dest: self.dest.clone(),
+                reason: e.to_string(),
+            })
+        } else {
+            Ok(Value::String(text))
+        }
+    }
+}
+
+/// Argo's `renderEventDataAsJSON`: JSON data as is, YAML converted, anything else an error.
+fn render_data_as_json(event: &Event) -> Result<String, String> {
+    let ct = event.context.datacontenttype.as_str();
+    if is_json_content_type(ct) {
+        return event
+            .json_data()
+            .map(str::to_string)
+            .ok_or_else(|| "event data is not valid JSON".to_string());
+    }
+    if ct.contains("yaml") {
+        let v: Value = serde_yaml_ng::from_slice(event.data())
+            .map_err(|e| format!("failed converting yaml event data to JSON: {e}"))?;
+        return serde_json::to_string(&v).map_err(|e| e.to_string());
+    }
+    Err(format!("unsupported event content type: {ct}"))
+}
+
+/// Argo's `getValueWithTemplate`: runs on `{"Input": <payload>}`; empty or `<no value>` fails.
+fn run_template(t: &Template, payload: &str) -> Result<String, String> {
+    let input: Value = serde_json::from_str(payload).map_err(|e| e.to_string())?;
+    let data = serde_json::json!({ "Input": input });
+    let out = t.render(&data).map_err(|e| e.to_string())?;
+    if out.is_empty() || out == "<no value>" {
+        return Err("template evaluated to empty string or no value".into());
+    }
+    Ok(out)
+}
+
+/// Argo's `ApplyParams`: applies `params` in order to `target`.
+pub fn apply_params<D: DepEvents + ?Sized>(
+    target: &mut Value,
+    params: &[CompiledParam],
+    events: &D,
+) -> Result<(), ParamError> {
+    for p in params {
+        let op = p.op.clone().map_err(ParamError::Operation)?;
+        let Some((mut text, mut kind)) = p.resolve(events)? else {
+            continue;
+        };
+        if op != Op::Overwrite {
+            let current = serde_json::to_string(target).unwrap_or_default();
+            if let Some(found) = path::get(&current, &p.dest) {
+                kind = Kind::String;
+                let cur = found.go_string();
+                text = if op == Op::Append {
+                    format!("{cur}{text}")
+                } else {
+                    format!("{text}{cur}")
+                };
+            }
+        }
+        let value = p.to_json(text, kind)?;
+        sjson::set(target, &p.dest, value).map_err(|source| ParamError::Set {
+            dest: p.dest.clone(),
+            source,
+        })?;
+    }
+    Ok(())
+}
+
+/// Argo's `ConstructPayload`: builds a payload from nothing; a parameter with an empty `dest`
+/// makes its value the whole payload.
+pub fn construct_payload<D: DepEvents + ?Sized>(
+    params: &[CompiledParam],
+    events: &D,
+) -> Result<Option<Vec<u8>>, ParamError> {
+    let mut payload: Option<Value> = None;
+    for p in params {
+        let resolved = p.resolve(events)?;
+        if p.dest.is_empty() {
+            if let Some((text, _)) = resolved {
+                return Ok(Some(text.into_bytes()));
+            }
+            continue;
+        }
+        let Some((text, kind)) = resolved else {
+            continue;
+        };
+        let value = p.to_json(text, kind)?;
+        let root = payload.get_or_insert(Value::Null);
+        sjson::set(root, &p.dest, value).map_err(|source| ParamError::Set {
+            dest: p.dest.clone(),
+            source,
+        })?;
+    }
+    Ok(payload.map(|v| serde_json::to_vec(&v).unwrap_or_default()))
+}
+
+/// Compiles a list of parameters.
+pub fn compile_all(params: &[TriggerParameter]) -> Vec<CompiledParam> {
+    params.iter().map(CompiledParam::compile).collect()
+}
