@@ -190,7 +190,7 @@ fn main() {
             let events: [(&str, &Event); 1] = [(w.dependency.as_str(), &w.events[i % n])];
             let mut res = w.resource.clone();
             param::apply_params(&mut res, &params, &events[..]).map_err(|e| e.to_string())?;
-            serde_json::to_string(&res).map_err(|e| e.to_string())
+            Ok(tripline_core::gojson::to_string(&res))
         };
         for (i, want) in w.expected.iter().enumerate() {
             match resolve(i) {

@@ -9,6 +9,7 @@ pub mod condition;
 pub mod event;
 pub mod expr;
 pub mod filter;
+pub mod gojson;
 pub mod param;
 pub mod path;
 pub mod regex_go;

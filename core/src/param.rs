@@ -5,7 +5,7 @@ use crate::event::{is_json_content_type, Event};
 use crate::path;
 use crate::sjson::{self, SetError};
 use crate::spec::TriggerParameter;
-use crate::template::Template;
+use crate::template::{ExecOptions, Template};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -73,9 +73,22 @@ pub struct CompiledParam {
 }
 
 fn compile_template(t: &Option<String>) -> Option<Result<Template, String>> {
-    t.as_deref()
-        .filter(|s| !s.is_empty())
-        .map(|s| Template::parse(s).map_err(|e| e.to_string()))
+    t.as_deref().filter(|s| !s.is_empty()).map(compile_checked)
+}
+
+/// Parses a template and refuses, up front, functions Tripline does not run (Go would only
+/// fail when the template executes).
+pub(crate) fn compile_checked(src: &str) -> Result<Template, String> {
+    let t = Template::parse(src).map_err(|e| e.to_string())?;
+    let refused = t.unsupported_functions();
+    if refused.is_empty() {
+        Ok(t)
+    } else {
+        Err(format!(
+            "template function(s) not supported: {}",
+            refused.join(", ")
+        ))
+    }
 }
 
 impl CompiledParam {
@@ -226,8 +239,9 @@ fn render_data_as_json(event: &Event) -> Result<String, String> {
 /// Argo's `getValueWithTemplate`: runs on `{"Input": <payload>}`; empty or `<no value>` fails.
 fn run_template(t: &Template, payload: &str) -> Result<String, String> {
     let input: Value = serde_json::from_str(payload).map_err(|e| e.to_string())?;
-    let data = serde_json::json!({ "Input": input });
-    let out = t.render(&data).map_err(|e| e.to_string())?;
+    let out = t
+        .render_input(&input, &ExecOptions::default())
+        .map_err(|e| e.to_string())?;
     if out.is_empty() || out == "<no value>" {
         return Err("template evaluated to empty string or no value".into());
     }

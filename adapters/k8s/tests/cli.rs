@@ -178,7 +178,7 @@ fn k8s_example_parameterizes_the_resource() {
     let wf = &f[0]["template"]["k8s"]["source"]["resource"];
     let params = &wf["spec"]["arguments"]["parameters"];
     assert_eq!(params[0]["value"], "9f1c2e7");
-    assert_eq!(params[1]["value"], "PR #101: Add retry with expo");
+    assert_eq!(params[1]["value"], "PR #101: Add retry with expon");
     assert_eq!(params[2]["value"], "maria");
     assert_eq!(wf["metadata"]["labels"]["repo"], "tripline");
     assert_eq!(wf["metadata"]["generateName"], "ci-pr-101");

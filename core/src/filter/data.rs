@@ -6,7 +6,7 @@ use super::view::EventView;
 use super::Step;
 use crate::path::{parse_go_bool, parse_go_float, Found};
 use crate::spec::DataFilter;
-use crate::template::Template;
+use crate::template::{ExecOptions, Template};
 use regex::Regex;
 use std::borrow::Cow;
 
@@ -85,7 +85,7 @@ impl DataItem {
             .template
             .as_deref()
             .filter(|t| !t.is_empty())
-            .map(|t| Template::parse(t).map_err(|e| e.to_string()));
+            .map(crate::param::compile_checked);
         let ty = f.r#type.clone().unwrap_or_default();
         let values = match ty.as_str() {
             "bool" => Values::Bool(
@@ -193,8 +193,8 @@ impl DataItem {
             let out = match t {
                 Err(e) => return self.fail_with(idx, ex, e.clone()),
                 Ok(t) => {
-                    let input = serde_json::json!({ "Input": subject.go_string() });
-                    match t.render(&input) {
+                    let input = serde_json::Value::String(subject.go_string().into_owned());
+                    match t.render_input(&input, &ExecOptions::default()) {
                         Ok(s) => s,
                         Err(e) => return self.fail_with(idx, ex, e.to_string()),
                     }

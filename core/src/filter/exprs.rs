@@ -71,6 +71,8 @@ impl ExprItem {
         let outcome = match compiled.eval(&refs) {
             Ok(true) => Step::Pass,
             Ok(false) => Step::Fail,
+            // Argo compares the result with `true`: a non-boolean simply does not pass.
+            Err(crate::expr::ExprError::NotBool { .. }) => Step::Fail,
             Err(e) => Step::Error(e.to_string()),
         };
         if E::ON {

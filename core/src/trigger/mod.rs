@@ -166,6 +166,9 @@ impl TriggerPlan {
             match source {
                 Some(src) if src.get("resource").is_some() => {
                     if let Some(res) = src.get_mut("resource") {
+                        // Argo marshals the resource as an unstructured map (sorted keys)
+                        // before parameters append to it.
+                        crate::gojson::sort_keys(res);
                         param::apply_params(res, kind_params, events)?;
                     }
                 }
