@@ -991,7 +991,7 @@ fn b32_encode(data: &[u8]) -> String {
 
 fn b32_decode(s: &str) -> Result<Vec<u8>, String> {
     let clean: Vec<u8> = s.bytes().filter(|b| *b != b'\n' && *b != b'\r').collect();
-    if !clean.len().is_multiple_of(8) {
+    if clean.len() % 8 != 0 {
         return Err(format!(
             "illegal base32 data at input byte {}",
             clean.len() / 8 * 8
