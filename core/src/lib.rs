@@ -8,6 +8,7 @@ pub mod check;
 pub mod condition;
 pub mod event;
 pub mod expr;
+pub mod extract;
 pub mod filter;
 pub mod gojson;
 pub mod param;

@@ -2,6 +2,7 @@
 //! `contextTemplate`, `value`) and set it at `dest`, exactly as Argo's `params.go`.
 
 use crate::event::{is_json_content_type, Event};
+use crate::extract::{self, Extractor};
 use crate::path;
 use crate::sjson::{self, SetError};
 use crate::spec::TriggerParameter;
@@ -63,17 +64,104 @@ enum Kind {
 pub struct CompiledParam {
     dep: String,
     context_key: String,
-    context_template: Option<Result<Template, String>>,
+    context_template: Option<Result<ParamTemplate, String>>,
     data_key: String,
-    data_template: Option<Result<Template, String>>,
+    data_template: Option<Result<ParamTemplate, String>>,
     value: Option<String>,
     use_raw_data: bool,
     dest: String,
     op: Result<Op, String>,
 }
 
-fn compile_template(t: &Option<String>) -> Option<Result<Template, String>> {
-    t.as_deref().filter(|s| !s.is_empty()).map(compile_checked)
+/// A parameter template with what it reads of the payload.
+#[derive(Debug)]
+pub(crate) struct ParamTemplate {
+    template: Template,
+    /// When the template reads only fixed chains under `.Input`: how to find them.
+    partial: Option<PartialInput>,
+}
+
+/// Locates the chains a template reads (and each of their prefixes) in one pass, so only those
+/// parts of a payload are decoded.
+#[derive(Debug)]
+struct PartialInput {
+    extractor: Extractor,
+    /// For each chain, the ids of its prefixes (`body`, `body.repo`, `body.repo.name`).
+    chains: Vec<Vec<(usize, String)>>,
+    ids: usize,
+}
+
+impl PartialInput {
+    fn new(paths: Vec<Vec<String>>) -> Option<PartialInput> {
+        let mut extractor = Extractor::default();
+        let mut chains = Vec::new();
+        let mut ids = 0;
+        for chain in paths {
+            let mut prefix = String::new();
+            let mut steps = Vec::new();
+            for key in chain {
+                if !extract::is_plain(&key) {
+                    return None;
+                }
+                if !prefix.is_empty() {
+                    prefix.push('.');
+                }
+                prefix.push_str(&key);
+                extractor.add(&prefix, ids);
+                steps.push((ids, key));
+                ids += 1;
+            }
+            chains.push(steps);
+        }
+        Some(PartialInput {
+            extractor,
+            chains,
+            ids,
+        })
+    }
+
+    /// The part of `payload` the template can see: each chain down to its end or to the first
+    /// value that is not an object, exactly as a field walk over the whole payload would meet
+    /// it. `None` when the payload is not an object or the walk gave up.
+    fn input(&self, payload: &str) -> Option<Value> {
+        if !payload.trim_start().starts_with('{') {
+            return None;
+        }
+        let mut spans = vec![None; self.ids];
+        if !self.extractor.run(payload, &mut spans) {
+            return None;
+        }
+        let mut root = Value::Object(serde_json::Map::new());
+        for chain in &self.chains {
+            let mut dest = &mut root;
+            for (i, (id, key)) in chain.iter().enumerate() {
+                let Some((a, b)) = spans.get(*id).copied().flatten() else {
+                    break;
+                };
+                let raw = payload.get(a..b)?;
+                let Value::Object(map) = dest else { break };
+                if raw.starts_with('{') && i + 1 < chain.len() {
+                    dest = map
+                        .entry(key.clone())
+                        .or_insert_with(|| Value::Object(serde_json::Map::new()));
+                } else {
+                    if !map.contains_key(key) {
+                        map.insert(key.clone(), serde_json::from_str(raw).ok()?);
+                    }
+                    break;
+                }
+            }
+        }
+        Some(root)
+    }
+}
+
+fn compile_template(t: &Option<String>) -> Option<Result<ParamTemplate, String>> {
+    t.as_deref().filter(|s| !s.is_empty()).map(|src| {
+        let template = compile_checked(src)?;
+        let partial = template.input_paths().and_then(PartialInput::new);
+        Ok(ParamTemplate { template, partial })
+    })
 }
 
 /// Parses a template and refuses, up front, functions Tripline does not run (Go would only
@@ -237,8 +325,12 @@ fn render_data_as_json(event: &Event) -> Result<String, String> {
 }
 
 /// Argo's `getValueWithTemplate`: runs on `{"Input": <payload>}`; empty or `<no value>` fails.
-fn run_template(t: &Template, payload: &str) -> Result<String, String> {
-    let input: Value = serde_json::from_str(payload).map_err(|e| e.to_string())?;
+fn run_template(pt: &ParamTemplate, payload: &str) -> Result<String, String> {
+    let t = &pt.template;
+    let input = match pt.partial.as_ref().and_then(|p| p.input(payload)) {
+        Some(v) => v,
+        None => serde_json::from_str(payload).map_err(|e| e.to_string())?,
+    };
     let out = t
         .render_input(&input, &ExecOptions::default())
         .map_err(|e| e.to_string())?;
@@ -311,4 +403,60 @@ pub fn construct_payload<D: DepEvents + ?Sized>(
 /// Compiles a list of parameters.
 pub fn compile_all(params: &[TriggerParameter]) -> Vec<CompiledParam> {
     params.iter().map(CompiledParam::compile).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const TEMPLATES: &[&str] = &[
+        "{{ .Input.a.b | upper }}",
+        "{{ .Input.a }}-{{ .Input.c.d.e }}",
+        "{{ if .Input.a.b }}yes {{ .Input.a.b }}{{ else }}no{{ end }}",
+        "{{ len .Input.a }}",
+        "{{ toJson .Input.c }}",
+        "{{ .Input.a.b.c }}",
+    ];
+
+    fn payload() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            (-5i64..5).prop_map(Value::from),
+            "[a-z]{0,3}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(3, 24, 3, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..3).prop_map(Value::from),
+                proptest::collection::btree_map("[a-e]", inner, 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        // Decoding only the chains a template reads gives exactly what the full decode gives.
+        #[test]
+        fn partial_input_renders_like_the_full_payload(
+            body in proptest::collection::btree_map("[a-e]", payload(), 0..4),
+        ) {
+            let text = Value::Object(body.into_iter().collect()).to_string();
+            for src in TEMPLATES {
+                let Some(Ok(pt)) = compile_template(&Some((*src).to_string())) else {
+                    panic!("{src} compiles");
+                };
+                prop_assert!(pt.partial.is_some(), "{} should be partial", src);
+                let full: Value = serde_json::from_str(&text).expect("json");
+                let want = pt.template.render_input(&full, &ExecOptions::default()).map_err(|e| e.to_string());
+                let got = run_template(&pt, &text);
+                match (&want, &got) {
+                    (Ok(w), Ok(g)) => prop_assert_eq!(w, g, "{} on {}", src, text),
+                    (Ok(w), Err(_)) => prop_assert!(w.is_empty() || w == "<no value>", "{} on {}: {:?}", src, text, got),
+                    (Err(w), Err(g)) => prop_assert_eq!(w, g, "{} on {}", src, text),
+                    (Err(w), Ok(g)) => prop_assert!(false, "{} on {}: full failed {} but partial gave {}", src, text, w, g),
+                }
+            }
+        }
+    }
 }

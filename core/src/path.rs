@@ -15,6 +15,12 @@ pub fn get<'a>(json: &'a str, path: &'a str) -> Option<Found<'a>> {
     value.exists().then_some(Found { value })
 }
 
+/// Wraps one JSON value (a span found by [`crate::extract`]) as a lookup result.
+pub fn parse(raw: &str) -> Option<Found<'_>> {
+    let value = gjson::parse(raw);
+    value.exists().then_some(Found { value })
+}
+
 impl<'a> Found<'a> {
     pub fn kind(&self) -> Kind {
         self.value.kind()

@@ -1,5 +1,6 @@
 //! What many dependencies share once compiled: interned paths and per-path regex sets.
 
+use crate::extract::{self, Extractor};
 use regex::RegexSet;
 use std::collections::HashMap;
 
@@ -8,6 +9,10 @@ use std::collections::HashMap;
 pub struct FilterProgram {
     paths: Vec<String>,
     sets: Vec<Option<RegexSet>>,
+    /// The plain paths, located together in one pass over each event.
+    extractor: Extractor,
+    /// Whether path `id` is in the extractor.
+    plain: Vec<bool>,
 }
 
 impl FilterProgram {
@@ -17,6 +22,14 @@ impl FilterProgram {
 
     pub fn path(&self, id: usize) -> &str {
         self.paths.get(id).map(String::as_str).unwrap_or("")
+    }
+
+    pub fn extractor(&self) -> &Extractor {
+        &self.extractor
+    }
+
+    pub fn is_plain(&self, id: usize) -> bool {
+        self.plain.get(id).copied().unwrap_or(false)
     }
 
     pub fn set(&self, id: usize) -> Option<&RegexSet> {
@@ -65,9 +78,18 @@ impl ProgramBuilder {
                 }
             }
         }
+        let mut extractor = Extractor::default();
+        let plain: Vec<bool> = self.paths.iter().map(|p| extract::is_plain(p)).collect();
+        for (id, p) in self.paths.iter().enumerate() {
+            if plain[id] {
+                extractor.add(p, id);
+            }
+        }
         FilterProgram {
             paths: self.paths,
             sets,
+            extractor,
+            plain,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! reads the same event, so 1,000 filters on one path cost one lookup and one set match.
 
 use super::program::FilterProgram;
+use crate::extract::Spans;
 use crate::path::{self, Found};
 use regex::SetMatches;
 use std::cell::OnceCell;
@@ -11,6 +12,8 @@ pub struct EventView<'a> {
     program: &'a FilterProgram,
     json: Option<&'a str>,
     lookups: Vec<OnceCell<Option<Found<'a>>>>,
+    /// Spans of the plain paths, found in one pass on first use.
+    spans: OnceCell<Option<Spans>>,
     set_hits: Vec<OnceCell<Option<SetMatches>>>,
 }
 
@@ -21,6 +24,7 @@ impl<'a> EventView<'a> {
             program,
             json,
             lookups: (0..n).map(|_| OnceCell::new()).collect(),
+            spans: OnceCell::new(),
             set_hits: (0..n).map(|_| OnceCell::new()).collect(),
         }
     }
@@ -36,7 +40,31 @@ impl<'a> EventView<'a> {
         let json = self.json;
         self.lookups
             .get(id)?
-            .get_or_init(|| json.and_then(|j| path::get(j, program.path(id))))
+            .get_or_init(|| {
+                let j = json?;
+                if program.is_plain(id) {
+                    if let Some(spans) = self.spans() {
+                        // Found in the shared pass, or certainly absent.
+                        let (a, b) = spans.get(id).copied().flatten()?;
+                        return path::parse(j.get(a..b)?);
+                    }
+                }
+                path::get(j, program.path(id))
+            })
+            .as_ref()
+    }
+
+    fn spans(&self) -> Option<&Spans> {
+        self.spans
+            .get_or_init(|| {
+                let json = self.json?;
+                let ex = self.program.extractor();
+                if ex.is_empty() {
+                    return None;
+                }
+                let mut spans = vec![None; self.program.path_count()];
+                ex.run(json, &mut spans).then_some(spans)
+            })
             .as_ref()
     }
 

@@ -62,6 +62,7 @@ mod error;
 mod exec;
 mod funcs;
 mod gofmt;
+mod input_paths;
 mod json;
 mod lex;
 mod parse;
@@ -173,6 +174,12 @@ impl Template {
         let mut out = String::new();
         self.execute_input_with(input, opts, &mut out)?;
         Ok(out)
+    }
+
+    /// The field chains under `.Input` this template reads, when that is all it reads (see
+    /// `input_paths.rs`); `None` when it needs the whole input.
+    pub fn input_paths(&self) -> Option<Vec<Vec<String>>> {
+        input_paths::input_paths(&self.tree)
     }
 
     /// Names of functions the template calls that this engine refuses to run
