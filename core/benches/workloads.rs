@@ -186,11 +186,13 @@ fn main() {
         let w = workloads::w4();
         let params = param::compile_all(&w.trigger.parameters);
         let n = w.events.len();
+        let base = tripline_core::gojson::to_string(&w.resource);
         let resolve = |i: usize| -> Result<String, String> {
             let events: [(&str, &Event); 1] = [(w.dependency.as_str(), &w.events[i % n])];
-            let mut res = w.resource.clone();
-            param::apply_params(&mut res, &params, &events[..]).map_err(|e| e.to_string())?;
-            Ok(tripline_core::gojson::to_string(&res))
+            // The resource's bytes as Argo marshals them, then `ApplyParams` on the bytes.
+            let mut doc = base.clone();
+            param::apply_params(&mut doc, &params, &events[..]).map_err(|e| e.to_string())?;
+            Ok(doc)
         };
         for (i, want) in w.expected.iter().enumerate() {
             match resolve(i) {

@@ -81,13 +81,13 @@ impl Extractor {
     }
 }
 
-struct Scanner<'a> {
-    b: &'a [u8],
-    i: usize,
+pub(crate) struct Scanner<'a> {
+    pub(crate) b: &'a [u8],
+    pub(crate) i: usize,
 }
 
 impl Scanner<'_> {
-    fn ws(&mut self) {
+    pub(crate) fn ws(&mut self) {
         while let Some(c) = self.b.get(self.i) {
             if matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
                 self.i += 1;
@@ -97,13 +97,13 @@ impl Scanner<'_> {
         }
     }
 
-    fn peek(&self) -> Option<u8> {
+    pub(crate) fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
     }
 
     /// Skips a string starting at `"`; returns the span of its contents and whether it holds
     /// escapes.
-    fn string(&mut self) -> Option<(usize, usize, bool)> {
+    pub(crate) fn string(&mut self) -> Option<(usize, usize, bool)> {
         if self.peek()? != b'"' {
             return None;
         }
@@ -129,7 +129,7 @@ impl Scanner<'_> {
     }
 
     /// Skips any value.
-    fn skip(&mut self) -> Option<()> {
+    pub(crate) fn skip(&mut self) -> Option<()> {
         match self.peek()? {
             b'"' => self.string().map(|_| ()),
             b'{' | b'[' => {

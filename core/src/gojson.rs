@@ -56,7 +56,7 @@ fn write(v: &Value, out: &mut String) {
     }
 }
 
-fn write_str(s: &str, out: &mut String) {
+pub(crate) fn write_str(s: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
     // Copy runs that need no escaping in one go; most strings are a single run.

@@ -23,6 +23,8 @@ pub enum ParamError {
         #[source]
         source: SetError,
     },
+    #[error("parameters produced invalid JSON: {0}")]
+    Decode(String),
     #[error("parameter value for dest `{dest}` is not valid JSON for useRawData: {reason}")]
     RawJson { dest: String, reason: String },
 }
@@ -295,15 +297,24 @@ impl CompiledParam {
         }
     }
 
-    fn to_json(&self, text: String, kind: Kind) -> Result<Value, ParamError> {
-        if kind != Kind::String && self.use_raw_data {
-            serde_json::from_str(&text).map_err(|e| ParamError::RawJson {
-                dest: self.dest.clone(),
-                reason: e.to_string(),
-            })
+    /// Sets the resolved value at `dest`: raw JSON under `useRawData` for non-strings (Argo's
+    /// `SetRawBytes`), a JSON string otherwise (`SetBytes`).
+    fn set(&self, doc: &mut String, text: &str, kind: Kind) -> Result<(), ParamError> {
+        let result = if kind != Kind::String && self.use_raw_data {
+            serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(|e| {
+                ParamError::RawJson {
+                    dest: self.dest.clone(),
+                    reason: e.to_string(),
+                }
+            })?;
+            sjson::set_raw(doc, &self.dest, text)
         } else {
-            Ok(Value::String(text))
-        }
+            sjson::set_str(doc, &self.dest, text)
+        };
+        result.map_err(|source| ParamError::Set {
+            dest: self.dest.clone(),
+            source,
+        })
     }
 }
 
@@ -340,9 +351,10 @@ fn run_template(pt: &ParamTemplate, payload: &str) -> Result<String, String> {
     Ok(out)
 }
 
-/// Argo's `ApplyParams`: applies `params` in order to `target`.
+/// Argo's `ApplyParams`: applies `params` in order to the JSON text `doc`, editing it in place
+/// as sjson does (existing bytes and key order kept, new keys appended).
 pub fn apply_params<D: DepEvents + ?Sized>(
-    target: &mut Value,
+    doc: &mut String,
     params: &[CompiledParam],
     events: &D,
 ) -> Result<(), ParamError> {
@@ -352,10 +364,12 @@ pub fn apply_params<D: DepEvents + ?Sized>(
             continue;
         };
         if op != Op::Overwrite {
-            let current = serde_json::to_string(target).unwrap_or_default();
-            if let Some(found) = path::get(&current, &p.dest) {
+            let current = sjson::get(doc, &p.dest)
+                .and_then(|(a, b)| doc.get(a..b))
+                .and_then(path::parse)
+                .map(|f| f.go_string().into_owned());
+            if let Some(cur) = current {
                 kind = Kind::String;
-                let cur = found.go_string();
                 text = if op == Op::Append {
                     format!("{cur}{text}")
                 } else {
@@ -363,12 +377,23 @@ pub fn apply_params<D: DepEvents + ?Sized>(
                 };
             }
         }
-        let value = p.to_json(text, kind)?;
-        sjson::set(target, &p.dest, value).map_err(|source| ParamError::Set {
-            dest: p.dest.clone(),
-            source,
-        })?;
+        p.set(doc, &text, kind)?;
     }
+    Ok(())
+}
+
+/// [`apply_params`] on a JSON value (encoded with Go's escaping, decoded back).
+pub fn apply_params_value<D: DepEvents + ?Sized>(
+    target: &mut Value,
+    params: &[CompiledParam],
+    events: &D,
+) -> Result<(), ParamError> {
+    if params.is_empty() {
+        return Ok(());
+    }
+    let mut doc = crate::gojson::to_string(target);
+    apply_params(&mut doc, params, events)?;
+    *target = serde_json::from_str(&doc).map_err(|e| ParamError::Decode(e.to_string()))?;
     Ok(())
 }
 
@@ -378,7 +403,7 @@ pub fn construct_payload<D: DepEvents + ?Sized>(
     params: &[CompiledParam],
     events: &D,
 ) -> Result<Option<Vec<u8>>, ParamError> {
-    let mut payload: Option<Value> = None;
+    let mut doc: Option<String> = None;
     for p in params {
         let resolved = p.resolve(events)?;
         if p.dest.is_empty() {
@@ -390,14 +415,9 @@ pub fn construct_payload<D: DepEvents + ?Sized>(
         let Some((text, kind)) = resolved else {
             continue;
         };
-        let value = p.to_json(text, kind)?;
-        let root = payload.get_or_insert(Value::Null);
-        sjson::set(root, &p.dest, value).map_err(|source| ParamError::Set {
-            dest: p.dest.clone(),
-            source,
-        })?;
+        p.set(doc.get_or_insert_with(String::new), &text, kind)?;
     }
-    Ok(payload.map(|v| serde_json::to_vec(&v).unwrap_or_default()))
+    Ok(doc.map(String::into_bytes))
 }
 
 /// Compiles a list of parameters.

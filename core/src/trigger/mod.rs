@@ -142,7 +142,7 @@ impl TriggerPlan {
         let kind = kind_of(&template)?;
         let mut value =
             serde_json::to_value(&template).map_err(|e| RenderError::Encode(e.to_string()))?;
-        param::apply_params(&mut value, &self.template_params, events)?;
+        param::apply_params_value(&mut value, &self.template_params, events)?;
         if !self.template_params.is_empty() {
             // Argo decodes the rewritten template back into its type: a parameter that put a
             // string where a number belongs fails the trigger there, and so it does here.
@@ -169,7 +169,7 @@ impl TriggerPlan {
                         // Argo marshals the resource as an unstructured map (sorted keys)
                         // before parameters append to it.
                         crate::gojson::sort_keys(res);
-                        param::apply_params(res, kind_params, events)?;
+                        param::apply_params_value(res, kind_params, events)?;
                     }
                 }
                 Some(src) => {
@@ -188,7 +188,7 @@ impl TriggerPlan {
                 }
             }
         } else {
-            param::apply_params(obj, kind_params, events)?;
+            param::apply_params_value(obj, kind_params, events)?;
         }
         let payload = if obj.get("payload").is_some() {
             param::construct_payload(payload_params, events)?
