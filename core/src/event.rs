@@ -35,9 +35,32 @@ pub struct EventContext {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
     pub context: EventContext,
-    data: Vec<u8>,
+    data: Data,
     /// Whether `data` is UTF-8 text holding one valid JSON value (checked once, at construction).
     json: bool,
+}
+
+/// Data kept as text when it is UTF-8, so JSON lookups need no re-validation per use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Data {
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+impl Data {
+    fn from_vec(v: Vec<u8>) -> Data {
+        match String::from_utf8(v) {
+            Ok(s) => Data::Text(s),
+            Err(e) => Data::Bytes(e.into_bytes()),
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Data::Text(s) => s.as_bytes(),
+            Data::Bytes(b) => b,
+        }
+    }
 }
 
 /// Why an event could not be decoded.
@@ -88,7 +111,8 @@ pub fn is_json_content_type(ct: &str) -> bool {
 impl Event {
     /// Builds an event from its parts; `data` is checked once for JSON validity.
     pub fn new(context: EventContext, data: Vec<u8>) -> Event {
-        let json = std::str::from_utf8(&data).is_ok_and(gjson::valid);
+        let data = Data::from_vec(data);
+        let json = matches!(&data, Data::Text(t) if gjson::valid(t));
         Event {
             context,
             data,
@@ -146,7 +170,7 @@ impl Event {
                     // serde_json already validated this text: skip the second check.
                     Ok(Event {
                         context,
-                        data: text.as_bytes().to_vec(),
+                        data: Data::Text(text.to_string()),
                         json: true,
                     })
                 }
@@ -157,28 +181,25 @@ impl Event {
 
     /// The raw data bytes.
     pub fn data(&self) -> &[u8] {
-        &self.data
+        self.data.bytes()
     }
 
     /// The data as JSON text, when it is valid JSON.
     pub fn json_data(&self) -> Option<&str> {
-        if self.json {
-            std::str::from_utf8(&self.data).ok()
-        } else {
-            None
+        match (&self.data, self.json) {
+            (Data::Text(t), true) => Some(t),
+            _ => None,
         }
     }
 
     /// Whether the event carries no data at all (Argo: filters pass on nil data).
     pub fn has_no_data(&self) -> bool {
-        self.data.is_empty()
+        self.data.bytes().is_empty()
     }
 
     /// Replaces the data (after a transform).
-    pub fn with_data(mut self, data: Vec<u8>) -> Event {
-        self.json = std::str::from_utf8(&data).is_ok_and(gjson::valid);
-        self.data = data;
-        self
+    pub fn with_data(self, data: Vec<u8>) -> Event {
+        Event::new(self.context, data)
     }
 
     /// The context as Argo marshals `v1alpha1.EventContext` (the JSON `contextKey` and
@@ -200,7 +221,7 @@ impl Event {
     /// The whole event as Argo marshals `v1alpha1.Event` (`{"context":…,"data":"<base64>"}`),
     /// used by a parameter that names a dependency but no key, template or value.
     pub fn argo_event_json(&self) -> String {
-        let data = base64::engine::general_purpose::STANDARD.encode(&self.data);
+        let data = base64::engine::general_purpose::STANDARD.encode(self.data());
         format!(
             "{{\"context\":{},\"data\":{}}}",
             self.context_json(),
@@ -229,11 +250,11 @@ impl Event {
             if let Ok(v) = serde_json::from_str::<serde_json::Value>(json) {
                 m.insert("data".into(), v);
             }
-        } else if !self.data.is_empty() {
+        } else if !self.has_no_data() {
             m.insert(
                 "data_base64".into(),
                 base64::engine::general_purpose::STANDARD
-                    .encode(&self.data)
+                    .encode(self.data())
                     .into(),
             );
         }
@@ -261,9 +282,9 @@ impl Serialize for Event {
             .and_then(|j| RawValue::from_string(j.to_string()).ok());
         match inline {
             Some(raw) => m.serialize_entry("data", &raw)?,
-            None if !self.data.is_empty() => m.serialize_entry(
+            None if !self.has_no_data() => m.serialize_entry(
                 "data_base64",
-                &base64::engine::general_purpose::STANDARD.encode(&self.data),
+                &base64::engine::general_purpose::STANDARD.encode(self.data()),
             )?,
             None => {}
         }

@@ -75,7 +75,11 @@ impl Extractor {
     /// walk gave up (the caller then asks gjson for the paths not found).
     pub fn run(&self, json: &str, spans: &mut Spans) -> bool {
         let b = json.as_bytes();
-        let mut s = Scanner { b, i: 0 };
+        let mut s = Scanner {
+            b,
+            i: 0,
+            remaining: self.count,
+        };
         s.ws();
         s.value(&self.root, spans).is_some()
     }
@@ -84,6 +88,8 @@ impl Extractor {
 pub(crate) struct Scanner<'a> {
     pub(crate) b: &'a [u8],
     pub(crate) i: usize,
+    /// Paths still to find: the walk stops as soon as none is left.
+    pub(crate) remaining: usize,
 }
 
 impl Scanner<'_> {
@@ -111,9 +117,14 @@ impl Scanner<'_> {
         let start = self.i;
         let mut escaped = false;
         loop {
-            // Strings are most of a payload's bytes: jump to the next quote or backslash.
+            // Most strings are short keys: look at a few bytes directly, then let memchr jump
+            // through long values.
             let rest = self.b.get(self.i..)?;
-            self.i += memchr::memchr2(b'"', b'\\', rest)?;
+            let near = rest.iter().take(16).position(|&c| c == b'"' || c == b'\\');
+            self.i += match near {
+                Some(n) => n,
+                None => memchr::memchr2(b'"', b'\\', rest)?,
+            };
             match *self.b.get(self.i)? {
                 b'"' => {
                     let end = self.i;
@@ -133,25 +144,37 @@ impl Scanner<'_> {
         match self.peek()? {
             b'"' => self.string().map(|_| ()),
             b'{' | b'[' => {
+                // One tight pass over the bytes: payload containers are mostly many short
+                // strings, where per-string searches cost more than they save.
+                let rest = self.b.get(self.i..)?;
                 let mut depth = 0usize;
-                loop {
-                    match *self.b.get(self.i)? {
-                        b'"' => {
-                            self.string()?;
-                            continue;
+                let mut in_str = false;
+                let mut escaped = false;
+                for (n, &c) in rest.iter().enumerate() {
+                    if in_str {
+                        if escaped {
+                            escaped = false;
+                        } else if c == b'\\' {
+                            escaped = true;
+                        } else if c == b'"' {
+                            in_str = false;
                         }
+                        continue;
+                    }
+                    match c {
+                        b'"' => in_str = true,
                         b'{' | b'[' => depth += 1,
                         b'}' | b']' => {
                             depth -= 1;
                             if depth == 0 {
-                                self.i += 1;
+                                self.i += n + 1;
                                 return Some(());
                             }
                         }
                         _ => {}
                     }
-                    self.i += 1;
                 }
+                None
             }
             _ => {
                 while let Some(c) = self.peek() {
@@ -175,6 +198,9 @@ impl Scanner<'_> {
                 self.i += 1;
                 let mut seen = vec![false; node.children.len()];
                 loop {
+                    if self.remaining == 0 {
+                        return Some(());
+                    }
                     self.ws();
                     match self.peek()? {
                         b'}' => {
@@ -215,6 +241,9 @@ impl Scanner<'_> {
                 self.i += 1;
                 let mut index = 0usize;
                 loop {
+                    if self.remaining == 0 {
+                        return Some(());
+                    }
                     self.ws();
                     match self.peek()? {
                         b']' => {
@@ -246,6 +275,7 @@ impl Scanner<'_> {
         for &id in &child.terminal {
             if let Some(slot) = spans.get_mut(id) {
                 *slot = Some((start, self.i));
+                self.remaining = self.remaining.saturating_sub(1);
             }
         }
         Some(())

@@ -79,6 +79,7 @@ fn walk(doc: &str, keys: &[String]) -> Result<Walk, SetError> {
     let mut s = Scanner {
         b: doc.as_bytes(),
         i: 0,
+        remaining: 0,
     };
     s.ws();
     if s.peek().is_none() {

@@ -32,6 +32,12 @@ fn sensor() -> &'static CompiledSensor {
     })
 }
 
+/// `TRIPLINE_FUZZ_DEBUG=1`: print verdicts, firings and renders (for checking seeds).
+fn debug() -> bool {
+    static D: OnceLock<bool> = OnceLock::new();
+    *D.get_or_init(|| std::env::var_os("TRIPLINE_FUZZ_DEBUG").is_some())
+}
+
 /// Known issue #1 (see ../README.md): an event built with `Event::new` whose JSON data has
 /// leading/trailing whitespace loses that whitespace in a serde round trip. Tolerated by
 /// default so the fuzzer can look past it; `TRIPLINE_FUZZ_STRICT=1` turns the exact check on.
@@ -112,7 +118,15 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(plain, firings, "on_event and on_event_explained disagree");
         assert_eq!(plain_state, state, "on_event and on_event_explained left different state");
         for firing in &firings {
-            let _ = sensor.render(firing);
+            let rendered = sensor.render(firing);
+            if debug() {
+                eprintln!("fired {} -> {rendered:?}", firing.trigger);
+            }
+        }
+        if debug() {
+            for r in &_reports {
+                eprintln!("event {idx}: {} passed={}", r.name, r.verdict.passed);
+            }
         }
         // The state is a checkpointable value: it must survive serde unchanged.
         let text = serde_json::to_string(&state).expect("state serialises");
