@@ -5,7 +5,6 @@ use super::error::ExprError;
 use super::functions::{self, MATCHES_FN};
 use super::govaluate;
 use super::names::Fields;
-use super::re2;
 use cel::common::ast::{EntryExpr, Expr, LiteralValue, SourceInfo};
 use cel::common::types::CelBool;
 use cel::parser::Expression;
@@ -387,11 +386,12 @@ impl Prepare<'_> {
                     if let Some(Expr::Literal(LiteralValue::String(p))) = pattern.map(|p| &p.expr) {
                         let p = p.inner().to_string();
                         if !self.regexes.iter().any(|(s, _)| *s == p) {
-                            let re =
-                                re2::compile(&p).map_err(|message| ExprError::InvalidRegex {
+                            let re = crate::regex_go::compile(&p).map_err(|message| {
+                                ExprError::InvalidRegex {
                                     pattern: p.clone(),
                                     message,
-                                })?;
+                                }
+                            })?;
                             self.regexes.push((p, re));
                         }
                     }

@@ -1,6 +1,5 @@
 //! Functions the translated expressions call: govaluate's `+ % **`, and `matches`.
 
-use super::re2;
 use cel::common::types::{CelBool, CelDouble, CelInt, CelNull, CelString, CelUInt, DYN_TYPE};
 use cel::common::value::{CowVal, Val};
 use cel::{Env, ExecutionError, FunctionContext};
@@ -207,7 +206,7 @@ pub(super) fn matches_function(precompiled: Arc<[(String, Regex)]>) -> ContextFu
             .find(|(source, _)| source == pattern.inner());
         let matched = match found {
             Some((_, re)) => re.is_match(subject.inner()),
-            None => re2::compile(pattern.inner())
+            None => crate::regex_go::compile(pattern.inner())
                 .map_err(|e| {
                     ExecutionError::function_error(
                         "matches",

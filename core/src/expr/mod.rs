@@ -75,7 +75,6 @@ mod functions;
 mod gotime;
 mod govaluate;
 mod names;
-mod re2;
 
 #[cfg(test)]
 mod tests;
