@@ -18,6 +18,9 @@ pub fn is_plain(path: &str) -> bool {
         })
 }
 
+/// Keys one trie level may hold (the walk tracks them in a 128-bit mask).
+const MAX_CHILDREN: usize = 128;
+
 #[derive(Debug, Default)]
 struct Node {
     children: Vec<(Box<[u8]>, Node)>,
@@ -45,8 +48,17 @@ pub struct Extractor {
 pub type Spans = Vec<Option<(usize, usize)>>;
 
 impl Extractor {
-    /// Adds a plain path with its id.
-    pub fn add(&mut self, path: &str, id: usize) {
+    /// Adds a plain path with its id; `false` (and nothing added) when a key level already
+    /// holds [`MAX_CHILDREN`] keys, in which case gjson serves that path.
+    pub fn add(&mut self, path: &str, id: usize) -> bool {
+        let mut probe = &self.root;
+        for seg in path.split('.') {
+            match probe.child(seg.as_bytes()) {
+                Some(n) => probe = n,
+                None if probe.children.len() >= MAX_CHILDREN => return false,
+                None => break,
+            }
+        }
         let mut node = &mut self.root;
         for seg in path.split('.') {
             let pos = match node
@@ -65,6 +77,7 @@ impl Extractor {
         }
         node.terminal.push(id);
         self.count += 1;
+        true
     }
 
     pub fn is_empty(&self) -> bool {
@@ -196,7 +209,8 @@ impl Scanner<'_> {
         match self.peek()? {
             b'{' => {
                 self.i += 1;
-                let mut seen = vec![false; node.children.len()];
+                // Which children were met already (gjson keeps the first of duplicate keys).
+                let mut seen: u128 = 0;
                 loop {
                     if self.remaining == 0 {
                         return Some(());
@@ -227,9 +241,8 @@ impl Scanner<'_> {
                     let key = self.b.get(ks..ke)?;
                     let pos = node.children.iter().position(|(k, _)| &**k == key);
                     match pos {
-                        // gjson takes the first occurrence of a duplicated key.
-                        Some(p) if !seen[p] => {
-                            seen[p] = true;
+                        Some(p) if seen & (1u128 << p) == 0 => {
+                            seen |= 1u128 << p;
                             let child = &node.children[p].1;
                             self.enter(child, spans)?;
                         }
@@ -328,6 +341,15 @@ mod tests {
         let got = spans_of(r#"{"a":1,"a":2}"#, &["a"]);
         assert_eq!(got[0].as_deref(), Some("1"));
         assert_eq!(gjson::get(r#"{"a":1,"a":2}"#, "a").json(), "1");
+    }
+
+    #[test]
+    fn wide_levels_are_left_to_gjson() {
+        let mut ex = Extractor::default();
+        let added = (0..200).filter(|i| ex.add(&format!("k{i}"), *i)).count();
+        assert_eq!(added, MAX_CHILDREN);
+        // Deeper keys under an existing child still fit.
+        assert!(ex.add("k0.x", 500));
     }
 
     #[test]

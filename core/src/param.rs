@@ -109,7 +109,9 @@ impl PartialInput {
                     prefix.push('.');
                 }
                 prefix.push_str(&key);
-                extractor.add(&prefix, ids);
+                if !extractor.add(&prefix, ids) {
+                    return None;
+                }
                 steps.push((ids, key));
                 ids += 1;
             }

@@ -79,12 +79,12 @@ impl ProgramBuilder {
             }
         }
         let mut extractor = Extractor::default();
-        let plain: Vec<bool> = self.paths.iter().map(|p| extract::is_plain(p)).collect();
-        for (id, p) in self.paths.iter().enumerate() {
-            if plain[id] {
-                extractor.add(p, id);
-            }
-        }
+        let plain: Vec<bool> = self
+            .paths
+            .iter()
+            .enumerate()
+            .map(|(id, p)| extract::is_plain(p) && extractor.add(p, id))
+            .collect();
         FilterProgram {
             paths: self.paths,
             sets,
