@@ -90,6 +90,59 @@ fn validate_reports_field_paths_and_exits_1() {
 }
 
 #[test]
+fn validate_compiles_expressions_templates_and_scripts() {
+    let dir = std::env::temp_dir().join(format!("tripline-cli-c-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let bad = dir.join("bad.yaml");
+    std::fs::write(
+        &bad,
+        r#"apiVersion: argoproj.io/v1alpha1
+kind: Sensor
+metadata: {name: s}
+spec:
+  dependencies:
+    - name: a
+      eventSourceName: e
+      eventName: x
+      filters:
+        exprs:
+          - expr: "a == && b"
+            fields: [{name: a, path: x}, {name: b, path: y}]
+        script: "if then"
+      transform:
+        jq: ".a |||"
+  triggers:
+    - template:
+        name: t
+        http: {url: "http://127.0.0.1:1/x", method: POST}
+      parameters:
+        - src: {dependencyName: a, dataTemplate: "{{ .Input.x | nosuchfn }}"}
+          dest: http.url
+"#,
+    )
+    .expect("write");
+    let out = tripline(&["validate", bad.to_str().expect("utf8"), "--output", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let errors = report["files"][0]["errors"]
+        .as_array()
+        .expect("errors")
+        .clone();
+    let find = |path: &str| {
+        errors
+            .iter()
+            .find(|e| e["path"] == path)
+            .and_then(|e| e["message"].as_str())
+            .unwrap_or_else(|| panic!("no error at {path}: {errors:?}"))
+            .to_string()
+    };
+    assert!(!find("spec.dependencies[0].filters.exprs[0].expr").is_empty());
+    assert!(!find("spec.dependencies[0].filters.script").is_empty());
+    assert!(!find("spec.dependencies[0].transform").is_empty());
+    assert!(find("spec.triggers[0].parameters[0].src.dataTemplate").contains("nosuchfn"));
+}
+
+#[test]
 fn validate_loads_every_upstream_example() {
     let out = tripline(&["validate", "../shared/argo/examples", "--output", "json"]);
     let report: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
