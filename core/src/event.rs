@@ -276,9 +276,11 @@ impl Serialize for Event {
         m.serialize_entry("subject", &c.subject)?;
         m.serialize_entry("datacontenttype", &c.datacontenttype)?;
         m.serialize_entry("time", &c.time.to_rfc3339_opts(SecondsFormat::AutoSi, true))?;
+        // Inline only text that comes back byte for byte: JSON with surrounding whitespace
+        // would lose it, so it travels as base64 like any other bytes.
         let inline = self
             .json_data()
-            .filter(|_| is_json_content_type(&c.datacontenttype))
+            .filter(|j| is_json_content_type(&c.datacontenttype) && j.trim() == *j)
             .and_then(|j| RawValue::from_string(j.to_string()).ok());
         match inline {
             Some(raw) => m.serialize_entry("data", &raw)?,
@@ -404,6 +406,15 @@ mod tests {
         let back: Event = serde_json::from_str(&text).expect("decodes");
         assert_eq!(back.data(), br#"{"n":1.50, "b":[1e3]}"#);
         assert_eq!(back, e);
+    }
+
+    #[test]
+    fn serde_keeps_whitespace_around_json_data() {
+        let ctx = Event::from_json(LINE.as_bytes()).expect("decodes").context;
+        let e = Event::new(ctx, b" {\"a\":1}\n".to_vec());
+        let back: Event =
+            serde_json::from_str(&serde_json::to_string(&e).expect("encodes")).expect("decodes");
+        assert_eq!(back.data(), e.data());
     }
 
     #[test]
