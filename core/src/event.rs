@@ -277,10 +277,10 @@ impl Serialize for Event {
         m.serialize_entry("datacontenttype", &c.datacontenttype)?;
         m.serialize_entry("time", &c.time.to_rfc3339_opts(SecondsFormat::AutoSi, true))?;
         // Inline only text that comes back byte for byte: JSON with surrounding whitespace
-        // would lose it, so it travels as base64 like any other bytes.
+        // would lose it, and `"data":null` reads back as no data, so those travel as base64.
         let inline = self
             .json_data()
-            .filter(|j| is_json_content_type(&c.datacontenttype) && j.trim() == *j)
+            .filter(|j| is_json_content_type(&c.datacontenttype) && j.trim() == *j && *j != "null")
             .and_then(|j| RawValue::from_string(j.to_string()).ok());
         match inline {
             Some(raw) => m.serialize_entry("data", &raw)?,
@@ -411,10 +411,12 @@ mod tests {
     #[test]
     fn serde_keeps_whitespace_around_json_data() {
         let ctx = Event::from_json(LINE.as_bytes()).expect("decodes").context;
-        let e = Event::new(ctx, b" {\"a\":1}\n".to_vec());
-        let back: Event =
-            serde_json::from_str(&serde_json::to_string(&e).expect("encodes")).expect("decodes");
-        assert_eq!(back.data(), e.data());
+        for data in [&b" {\"a\":1}\n"[..], b"null"] {
+            let e = Event::new(ctx.clone(), data.to_vec());
+            let back: Event = serde_json::from_str(&serde_json::to_string(&e).expect("encodes"))
+                .expect("decodes");
+            assert_eq!(back, e);
+        }
     }
 
     #[test]

@@ -46,7 +46,13 @@ fuzz_target!(|src: &str| {
         let _ = compiled.eval(&vals);
     }
     let mixed: Vec<Option<&serde_json::Value>> = (0..fields.len())
-        .map(|i| if i % 2 == 0 { None } else { Some(&p[i % p.len()]) })
+        .map(|i| {
+            if i % 2 == 0 {
+                None
+            } else {
+                Some(&p[i % p.len()])
+            }
+        })
         .collect();
     let _ = compiled.eval(&mixed);
 });

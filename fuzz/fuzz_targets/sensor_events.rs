@@ -38,31 +38,6 @@ fn debug() -> bool {
     *D.get_or_init(|| std::env::var_os("TRIPLINE_FUZZ_DEBUG").is_some())
 }
 
-/// Known issue #1 (see ../README.md): an event built with `Event::new` whose JSON data has
-/// leading/trailing whitespace loses that whitespace in a serde round trip. Tolerated by
-/// default so the fuzzer can look past it; `TRIPLINE_FUZZ_STRICT=1` turns the exact check on.
-fn known_ws_loss_tolerated() -> bool {
-    static T: OnceLock<bool> = OnceLock::new();
-    *T.get_or_init(|| std::env::var_os("TRIPLINE_FUZZ_STRICT").is_none())
-}
-
-/// The state with surrounding JSON whitespace removed from every held event's JSON data.
-fn trim_held_json(mut state: SensorState) -> SensorState {
-    let ws = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
-    for ts in state.triggers.values_mut() {
-        for held in ts.held.values_mut() {
-            if held.event.json_data().is_some() {
-                let d = held.event.data();
-                let start = d.iter().position(|b| !ws(b)).unwrap_or(d.len());
-                let end = d.iter().rposition(|b| !ws(b)).map_or(start, |i| i + 1);
-                let trimmed = d[start..end].to_vec();
-                held.event = held.event.clone().with_data(trimmed);
-            }
-        }
-    }
-    state
-}
-
 fn base_now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 26, 10, 0, 0)
         .single()
@@ -88,7 +63,12 @@ fn synthetic(line: &[u8], idx: usize) -> Event {
         id: format!("synthetic-{idx}"),
         source: source.to_string(),
         specversion: "1.0".to_string(),
-        r#type: if sel & 0x10 == 0 { "webhook" } else { "calendar" }.to_string(),
+        r#type: if sel & 0x10 == 0 {
+            "webhook"
+        } else {
+            "calendar"
+        }
+        .to_string(),
         datacontenttype: datacontenttype.to_string(),
         subject: subject.to_string(),
         time: base_now() + chrono::Duration::minutes(idx as i64),
@@ -114,9 +94,12 @@ fuzz_target!(|data: &[u8]| {
         // The fast (index) path and the explained (full evaluation) path must agree.
         let mut plain_state = state.clone();
         let plain = sensor.on_event(&mut plain_state, &event, now);
-        let (_reports, firings) = sensor.on_event_explained(&mut state, &event, now);
+        let (reports, firings) = sensor.on_event_explained(&mut state, &event, now);
         assert_eq!(plain, firings, "on_event and on_event_explained disagree");
-        assert_eq!(plain_state, state, "on_event and on_event_explained left different state");
+        assert_eq!(
+            plain_state, state,
+            "on_event and on_event_explained left different state"
+        );
         for firing in &firings {
             let rendered = sensor.render(firing);
             if debug() {
@@ -124,21 +107,13 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         if debug() {
-            for r in &_reports {
+            for r in &reports {
                 eprintln!("event {idx}: {} passed={}", r.name, r.verdict.passed);
             }
         }
         // The state is a checkpointable value: it must survive serde unchanged.
         let text = serde_json::to_string(&state).expect("state serialises");
         let back: SensorState = serde_json::from_str(&text).expect("state decodes");
-        if known_ws_loss_tolerated() {
-            assert_eq!(
-                trim_held_json(back),
-                trim_held_json(state.clone()),
-                "state checkpoint round trip changed it (beyond known issue #1)"
-            );
-        } else {
-            assert_eq!(back, state, "state checkpoint round trip changed it");
-        }
+        assert_eq!(back, state, "state checkpoint round trip changed it");
     }
 });

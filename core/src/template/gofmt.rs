@@ -107,8 +107,28 @@ fn fmt_f(out: &mut String, d: &Digits, prec: i32) {
     }
 }
 
+/// Digits past which every f64's exact decimal expansion has ended (it has at most 1074
+/// fractional and 767 significant digits): beyond this Go prints only zeros, and Rust's
+/// formatter cannot take such precisions at all.
+const EXACT_PREC: i32 = 1100;
+
 /// `strconv.FormatFloat(f, fmt, prec, 64)` for fmt in `e E f g G`.
 pub(crate) fn format_float(f: f64, fmt: char, prec: i32) -> String {
+    if prec > EXACT_PREC && f.is_finite() {
+        let mut s = format_float(f, fmt, EXACT_PREC);
+        let zeros = "0".repeat((prec - EXACT_PREC) as usize);
+        match fmt {
+            'f' | 'F' => s.push_str(&zeros),
+            'e' | 'E' => {
+                if let Some(at) = s.find(['e', 'E']) {
+                    s.insert_str(at, &zeros);
+                }
+            }
+            // %g drops trailing zeros: the exact digits are all there is.
+            _ => {}
+        }
+        return s;
+    }
     if f.is_nan() {
         return "NaN".to_string();
     }

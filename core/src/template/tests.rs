@@ -1498,3 +1498,16 @@ fn every_unsupported_function_reports_its_name() {
         }
     }
 }
+
+#[test]
+fn huge_float_precision_pads_zeros_instead_of_panicking() {
+    // Found by fuzzing: Rust's formatter panics past precision 65535; Go prints zeros.
+    let t = Template::parse(r#"{{ printf "%.70000f" 1.5 }}"#).expect("parses");
+    let out = t.render(&serde_json::json!({})).expect("renders");
+    assert_eq!(out.len(), 70002);
+    assert!(out.starts_with("1.5000"));
+    let t = Template::parse(r#"{{ printf "%.70000e|%.70000g|%.65535e" 1.5 1.5 1.5 }}"#)
+        .expect("parses");
+    let out = t.render(&serde_json::json!({})).expect("renders");
+    assert!(out.contains("e+00|1.5|1.5"), "{}", &out[out.len() - 40..]);
+}
