@@ -42,6 +42,9 @@ const TABLE_MAX: usize = 16;
 #[derive(Debug, Clone)]
 pub struct Condition {
     deps: Vec<String>,
+    /// Open-addressed name → bit index table (power-of-two size), so a name costs one hash
+    /// and one comparison.
+    slots: Vec<Option<u8>>,
     ast: Node,
     /// `table[mask / 64] >> (mask % 64) & 1` is the result, when `deps.len() <= TABLE_MAX`.
     table: Option<Vec<u64>>,
@@ -96,8 +99,18 @@ impl Condition {
             }
             t
         });
+        let mut slots = vec![None; (deps.len() * 4).next_power_of_two()];
+        let mask = slots.len() - 1;
+        for (i, d) in deps.iter().enumerate() {
+            let mut h = name_hash(d) & mask;
+            while slots[h].is_some() {
+                h = (h + 1) & mask;
+            }
+            slots[h] = Some(i as u8);
+        }
         Ok(Condition {
             deps,
+            slots,
             ast,
             table,
             text: shown,
@@ -125,6 +138,16 @@ impl Condition {
             None => self.ast.eval(mask),
         }
     }
+}
+
+/// FNV-1a over the name's bytes: short dependency names hash in a few cycles.
+#[inline]
+fn name_hash(name: &str) -> usize {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in name.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    (h ^ (h >> 29)) as usize
 }
 
 impl fmt::Display for Condition {
@@ -278,6 +301,18 @@ mod tests {
         assert!(e("!d1").contains("`!` is not allowed"));
         assert!(e("d1 d2").contains("unexpected text"));
         assert!(e("d1 & d2").contains("unexpected text"));
+    }
+
+    #[test]
+    fn every_name_resolves_to_its_own_bit() {
+        let names: Vec<String> = (0..64).map(|i| format!("dep-{i}")).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let c = Condition::compile("", &refs).expect("compiles");
+        for (i, n) in names.iter().enumerate() {
+            assert_eq!(c.bit(n), Some(1u64 << i), "{n}");
+        }
+        assert_eq!(c.bit("dep-64"), None);
+        assert_eq!(c.bit(""), None);
     }
 
     proptest! {
