@@ -123,8 +123,19 @@ impl Condition {
     }
 
     /// The bit of dependency `name`, if the condition reads it.
+    #[inline]
     pub fn bit(&self, name: &str) -> Option<u64> {
-        self.deps.iter().position(|d| d == name).map(|i| 1u64 << i)
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut h = name_hash(name) & mask;
+        // The table is at most a quarter full, so probing ends at an empty slot quickly.
+        for _ in 0..self.slots.len() {
+            let i = (*self.slots.get(h)?)?;
+            if self.deps.get(i as usize).is_some_and(|d| d == name) {
+                return Some(1u64 << i);
+            }
+            h = (h + 1) & mask;
+        }
+        None
     }
 
     /// Evaluates the condition with the dependencies in `mask` satisfied.
