@@ -1,7 +1,8 @@
 //! One test per validation rule: a small manifest that breaks it, the exact path reported and a
 //! fragment of the message; plus the upstream Argo examples, whose every finding is explained.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::examples::{examples_dir, yaml_files};
 use tripline_core::spec::{load_all, load_one};
 use tripline_core::validate::{parse_cron, parse_go_duration, validate, Report, Severity};
 
@@ -1358,29 +1359,6 @@ fn hostile_input_does_not_panic() {
 
 // ---------------------------------------------------------------------------------------------
 // upstream examples
-
-fn examples_dir() -> PathBuf {
-    if let Ok(dir) = std::env::var("TRIPLINE_ARGO_EXAMPLES") {
-        return PathBuf::from(dir);
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/argo/examples")
-}
-
-fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            yaml_files(&p, out);
-        } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
-            out.push(p);
-        }
-    }
-}
 
 /// Every error an upstream example produces, and why it is right to report it.
 const EXPECTED: &[(&str, &str, &str)] = &[

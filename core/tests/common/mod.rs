@@ -1,1 +1,2 @@
+pub mod examples;
 pub mod workloads;
