@@ -64,49 +64,36 @@ fn main() {
         let sensor = CompiledSensor::compile_spec("w1".into(), &w.spec)
             .unwrap_or_else(|e| fail(format!("{e:?}")));
         let mut out = Vec::new();
-        for (i, l) in w.lines.iter().enumerate() {
-            out.clear();
-            let e = Event::from_json(l).unwrap_or_else(|e| fail(format!("W1 line {i}: {e}")));
-            sensor.matching_dependencies(&e, &mut out);
-            if out.is_empty() == w.expected[i] {
-                fail(format!(
-                    "W1 line {i}: got {}, Argo {}",
-                    !out.is_empty(),
-                    w.expected[i]
-                ));
-            }
-        }
-        for (i, l) in w.b64_lines.iter().enumerate() {
-            out.clear();
-            let e = Event::from_json(l).unwrap_or_else(|e| fail(format!("W1b line {i}: {e}")));
-            sensor.matching_dependencies(&e, &mut out);
-            if out.is_empty() == w.expected[i] {
-                fail(format!(
-                    "W1b line {i}: got {}, Argo {}",
-                    !out.is_empty(),
-                    w.expected[i]
-                ));
+        for (name, lines) in [("W1", &w.lines), ("W1b", &w.b64_lines)] {
+            for (i, l) in lines.iter().enumerate() {
+                out.clear();
+                let e =
+                    Event::from_json(l).unwrap_or_else(|e| fail(format!("{name} line {i}: {e}")));
+                sensor.matching_dependencies(&e, &mut out);
+                if out.is_empty() == w.expected[i] {
+                    fail(format!(
+                        "{name} line {i}: got {}, Argo {}",
+                        !out.is_empty(),
+                        w.expected[i]
+                    ));
+                }
             }
         }
         eprintln!("W1: 10000 + 2000 (base64) verdicts equal Argo's");
-        let n = w.lines.len();
-        let rate = measure(|i| {
-            out.clear();
-            if let Ok(e) = Event::from_json(black_box(&w.lines[i % n])) {
-                sensor.matching_dependencies(&e, &mut out);
-            }
-            black_box(&out);
-        });
-        lines_out.push(format!("W1 filters: {rate:.0} events/s"));
-        let n = w.b64_lines.len();
-        let rate = measure(|i| {
-            out.clear();
-            if let Ok(e) = Event::from_json(black_box(&w.b64_lines[i % n])) {
-                sensor.matching_dependencies(&e, &mut out);
-            }
-            black_box(&out);
-        });
-        lines_out.push(format!("W1b filters (data_base64): {rate:.0} events/s"));
+        for (label, lines) in [
+            ("W1 filters", &w.lines),
+            ("W1b filters (data_base64)", &w.b64_lines),
+        ] {
+            let n = lines.len();
+            let rate = measure(|i| {
+                out.clear();
+                if let Ok(e) = Event::from_json(black_box(&lines[i % n])) {
+                    sensor.matching_dependencies(&e, &mut out);
+                }
+                black_box(&out);
+            });
+            lines_out.push(format!("{label}: {rate:.0} events/s"));
+        }
     }
 
     if want("w2") {

@@ -283,33 +283,37 @@ impl CompiledDependency {
         let or = self.logic == Logic::Or;
         let mut errors: Vec<String> = Vec::new();
 
+        // Under `or` a group's error is collected and the group counts as failed; under
+        // `and` it fails the event at once (Argo's `filterEvent`).
+        let mut settle = |r: Result<bool, String>| match r {
+            Ok(b) => Ok(b),
+            Err(e) if or => {
+                errors.push(e);
+                Ok(false)
+            }
+            Err(e) => Err(fail(e)),
+        };
         let expr_ok = match &f.exprs {
             None => true,
             Some((logic, items)) => {
-                match group(*logic, "expr", event, view, items.len(), |i, view| {
+                let r = group(*logic, "expr", event, view, items.len(), |i, view| {
                     items[i].eval(i, view, ex)
-                }) {
+                });
+                match settle(r) {
                     Ok(b) => b,
-                    Err(e) if or => {
-                        errors.push(e);
-                        false
-                    }
-                    Err(e) => return fail(e),
+                    Err(v) => return v,
                 }
             }
         };
         let data_ok = match &f.data {
             None => true,
             Some((logic, items)) => {
-                match group(*logic, "data", event, view, items.len(), |i, view| {
+                let r = group(*logic, "data", event, view, items.len(), |i, view| {
                     items[i].eval(i, view, ex)
-                }) {
+                });
+                match settle(r) {
                     Ok(b) => b,
-                    Err(e) if or => {
-                        errors.push(e);
-                        false
-                    }
-                    Err(e) => return fail(e),
+                    Err(v) => return v,
                 }
             }
         };
