@@ -16,6 +16,7 @@ pub mod path;
 pub mod regex_go;
 pub mod route;
 pub mod script;
+pub mod secret;
 pub mod sensor;
 pub mod sjson;
 pub mod spec;
