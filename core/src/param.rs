@@ -223,6 +223,19 @@ impl CompiledParam {
         out
     }
 
+    /// Where the value goes (`dest`); for dynamic HTTP headers, the header name.
+    pub fn dest(&self) -> &str {
+        &self.dest
+    }
+
+    /// The resolved value as text, `None` when the dependency has no event and no default.
+    pub fn resolve_text<D: DepEvents + ?Sized>(
+        &self,
+        events: &D,
+    ) -> Result<Option<String>, ParamError> {
+        Ok(self.resolve(events)?.map(|(v, _)| v))
+    }
+
     /// Argo's `ResolveParamValue`: `Ok(None)` when the dependency has no event and no default.
     fn resolve<D: DepEvents + ?Sized>(
         &self,

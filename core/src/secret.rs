@@ -28,6 +28,20 @@ pub enum SecretError {
 /// Resolves a Kubernetes-style secret selector to its value.
 pub trait SecretPort {
     fn secret(&self, name: &str, key: &str) -> Result<String, SecretError>;
+
+    /// A ConfigMap value (`configMapKeyRef`); runtimes without ConfigMaps keep this default.
+    fn config_value(&self, name: &str, key: &str) -> Result<String, SecretError> {
+        Err(SecretError::NotFound {
+            name: name.into(),
+            key: key.into(),
+            looked: "ConfigMaps, which this runtime does not have".into(),
+        })
+    }
+}
+
+/// The environment variable a ConfigMap value is read from: `TRIPLINE_CONFIGMAP_<NAME>_<KEY>`.
+pub fn config_env_var_name(name: &str, key: &str) -> String {
+    env_var_name(name, key).replacen("TRIPLINE_SECRET_", "TRIPLINE_CONFIGMAP_", 1)
 }
 
 /// The environment variable a secret is read from: `TRIPLINE_SECRET_<NAME>_<KEY>`, upper
@@ -103,6 +117,9 @@ mod tests {
     fn static_secrets_resolve_and_miss() {
         let s = StaticSecrets::default().with("n", "k", "v");
         assert_eq!(s.secret("n", "k").as_deref(), Ok("v"));
-        assert!(matches!(s.secret("n", "x"), Err(SecretError::NotFound { .. })));
+        assert!(matches!(
+            s.secret("n", "x"),
+            Err(SecretError::NotFound { .. })
+        ));
     }
 }

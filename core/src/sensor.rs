@@ -91,7 +91,7 @@ pub struct SensorState {
 }
 
 /// A trigger whose condition became true.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Firing {
     pub trigger: String,
     /// Index of the trigger in the sensor.

@@ -2,6 +2,19 @@
 //! events' values are injected. Executing a plan (ports, retries, rate limits, dead letters) is
 //! shared by all adapters and lives beside this, talking to the world through port traits.
 
+pub mod backoff;
+pub mod exec;
+#[cfg(test)]
+mod exec_tests;
+pub mod http;
+pub mod ports;
+pub mod ratelimit;
+
+pub use exec::{
+    ExecCompileError, ExecOptions, FireReport, SensorRunners, TriggerError, TriggerRunner,
+    EXECUTABLE_KINDS,
+};
+
 use crate::param::{self, CompiledParam, DepEvents, ParamError};
 use crate::spec::{Trigger, TriggerTemplate};
 use serde_json::Value;
