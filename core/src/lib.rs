@@ -4,6 +4,7 @@
 //! No I/O, no clock reads, no threads: time comes in as an argument and everything that
 //! touches the world goes through the port traits of [`trigger`].
 
+pub mod aws_plan;
 pub mod check;
 pub mod condition;
 pub mod event;

@@ -115,9 +115,37 @@ def recursive_types(defs, names):
     return out
 
 
+# Tripline's extensions of Argo's schema, kept here so the generated file stays reproducible.
+# `sqs` trigger: SendMessage to a queue (AWS adapter, Spin adapter).
+TRIPLINE_SQS_TRIGGER = {
+    "description": "Tripline extension (not in Argo): sends the payload to an Amazon SQS queue with SendMessage.",
+    "type": "object",
+    "required": ["queueURL"],
+    "properties": {
+        "queueURL": {"description": "URL of the queue (https://sqs.<region>.amazonaws.com/<account>/<name>).", "type": "string"},
+        "region": {"description": "Region of the queue; taken from the URL when empty.", "type": "string"},
+        "messageGroupId": {"description": "Message group of a FIFO queue.", "type": "string"},
+        "delaySeconds": {"description": "Delay before the message becomes visible, 0-900 seconds.", "type": "integer", "format": "int32"},
+        "parameters": {"description": "Parameters applied to this trigger's fields.", "type": "array",
+                       "items": {"$ref": "#/definitions/io.argoproj.events.v1alpha1.TriggerParameter"}},
+        "payload": {"description": "Parameters that build the message body.", "type": "array",
+                    "items": {"$ref": "#/definitions/io.argoproj.events.v1alpha1.TriggerParameter"}},
+    },
+}
+
+
+def extend(defs):
+    defs[ARGO + "SQSTrigger"] = TRIPLINE_SQS_TRIGGER
+    defs[ARGO + "TriggerTemplate"]["properties"]["sqs"] = {
+        "$ref": "#/definitions/" + ARGO + "SQSTrigger",
+        "description": "Tripline extension: SQS refers to the trigger designed to send a message to an Amazon SQS queue.",
+    }
+
+
 def main():
     schema = json.load(open(sys.argv[1]))
     defs = schema["definitions"]
+    extend(defs)
     names = sorted(k for k in defs if k.startswith(ARGO)) + sorted(KEEP_K8S)
     recursive = recursive_types(defs, names)
     out = []

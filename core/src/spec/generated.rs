@@ -4546,6 +4546,49 @@ impl CheckRequired for SQSEventSource {
     }
 }
 
+/// Tripline extension (not in Argo): sends the payload to an Amazon SQS queue with SendMessage.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SQSTrigger {
+    /// Delay before the message becomes visible, 0-900 seconds.
+    #[serde(
+        rename = "delaySeconds",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub delay_seconds: Option<i32>,
+    /// Message group of a FIFO queue.
+    #[serde(
+        rename = "messageGroupId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub message_group_id: Option<String>,
+    /// Parameters applied to this trigger's fields.
+    #[serde(rename = "parameters", default, skip_serializing_if = "is_empty_vec")]
+    pub parameters: Vec<TriggerParameter>,
+    /// Parameters that build the message body.
+    #[serde(rename = "payload", default, skip_serializing_if = "is_empty_vec")]
+    pub payload: Vec<TriggerParameter>,
+    /// URL of the queue (https://sqs.<region>.amazonaws.com/<account>/<name>).
+    #[serde(rename = "queueURL", default, skip_serializing_if = "Option::is_none")]
+    pub queue_url: Option<String>,
+    /// Region of the queue; taken from the URL when empty.
+    #[serde(rename = "region", default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+}
+
+impl CheckRequired for SQSTrigger {
+    fn check_required(&self, path: &str, issues: &mut Issues) {
+        for (i, v) in self.parameters.iter().enumerate() {
+            v.check_required(&format!("{path}.parameters[{i}]"), issues);
+        }
+        for (i, v) in self.payload.iter().enumerate() {
+            v.check_required(&format!("{path}.payload[{i}]"), issues);
+        }
+        issues.require_opt(path, "queueURL", &self.queue_url);
+    }
+}
+
 /// SchemaRegistryConfig refers to configuration for a client
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SchemaRegistryConfig {
@@ -5446,6 +5489,9 @@ pub struct TriggerTemplate {
     /// Slack refers to the trigger designed to send slack notification message.
     #[serde(rename = "slack", default, skip_serializing_if = "Option::is_none")]
     pub slack: Option<SlackTrigger>,
+    /// Tripline extension: SQS refers to the trigger designed to send a message to an Amazon SQS queue.
+    #[serde(rename = "sqs", default, skip_serializing_if = "Option::is_none")]
+    pub sqs: Option<SQSTrigger>,
 }
 
 impl CheckRequired for TriggerTemplate {
@@ -5495,6 +5541,9 @@ impl CheckRequired for TriggerTemplate {
         }
         if let Some(v) = &self.slack {
             v.check_required(&format!("{path}.slack"), issues);
+        }
+        if let Some(v) = &self.sqs {
+            v.check_required(&format!("{path}.sqs"), issues);
         }
     }
 }

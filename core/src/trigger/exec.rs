@@ -5,7 +5,7 @@
 
 use super::backoff::Retry;
 use super::http::{self, check_slack, check_status};
-use super::ports::{InvokeRequest, LogRecord, Ports};
+use super::ports::{InvokeRequest, LogRecord, Ports, QueueMessage};
 use super::ratelimit::RateLimiter;
 use super::{kind_of, TriggerPlan};
 use crate::event::Event;
@@ -17,7 +17,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 /// Trigger kinds this module executes.
-pub const EXECUTABLE_KINDS: &[&str] = &["awsLambda", "http", "log", "slack"];
+pub const EXECUTABLE_KINDS: &[&str] = &["awsLambda", "http", "log", "slack", "sqs"];
 
 /// Why a trigger attempt failed, and whether another attempt may succeed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -369,6 +369,11 @@ impl TriggerRunner {
                 }
                 Ok(())
             }
+            "sqs" => {
+                let msg = queue_message(template, payload, events, key)?;
+                ports.send_message(msg).await?;
+                Ok(())
+            }
             other => Err(TriggerError::permanent(format!(
                 "trigger kind `{other}` is not supported by this runtime yet"
             ))),
@@ -421,6 +426,67 @@ fn lambda_request(
             .filter(|i| !i.is_empty())
             .unwrap_or_else(|| "RequestResponse".into()),
         region: t.region.filter(|r| !r.is_empty()),
+    })
+}
+
+/// The message of an `sqs` trigger: the payload, or without one the events as Argo JSON
+/// (one event: the event; several: an object by dependency name).
+fn queue_message(
+    template: &Value,
+    payload: Option<Vec<u8>>,
+    events: &BTreeMap<String, Event>,
+    key: &str,
+) -> Result<QueueMessage, TriggerError> {
+    let t: crate::spec::SQSTrigger = serde_json::from_value(template.clone())
+        .map_err(|e| TriggerError::permanent(format!("invalid sqs trigger: {e}")))?;
+    let queue_url = t
+        .queue_url
+        .filter(|q| !q.is_empty())
+        .ok_or_else(|| TriggerError::permanent("sqs trigger has no queueURL"))?;
+    let body = match payload {
+        Some(p) => String::from_utf8(p)
+            .map_err(|_| TriggerError::permanent("sqs payload is not UTF-8 text"))?,
+        None if events.len() == 1 => events
+            .values()
+            .next()
+            .map(Event::argo_event_json)
+            .unwrap_or_default(),
+        None => {
+            let mut out = String::from("{");
+            for (i, (dep, e)) in events.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&serde_json::to_string(dep).unwrap_or_default());
+                out.push(':');
+                out.push_str(&e.argo_event_json());
+            }
+            out.push('}');
+            out
+        }
+    };
+    let delay_seconds = match t.delay_seconds {
+        None => None,
+        Some(d @ 0..=900) => Some(d.unsigned_abs()),
+        Some(d) => {
+            return Err(TriggerError::permanent(format!(
+                "sqs.delaySeconds {d} is outside 0-900"
+            )))
+        }
+    };
+    let fifo = queue_url.ends_with(".fifo");
+    Ok(QueueMessage {
+        queue_url,
+        body,
+        message_group_id: t
+            .message_group_id
+            .filter(|g| !g.is_empty())
+            .or_else(|| fifo.then(|| "tripline".to_string())),
+        // FIFO queues drop a repeated deduplication id within five minutes: redeliveries of
+        // one firing become one message.
+        deduplication_id: fifo.then(|| key.chars().take(128).collect()),
+        delay_seconds,
+        attributes: vec![("tripline-idempotency-key".into(), key.into())],
     })
 }
 

@@ -328,3 +328,54 @@ fn lambda_invocation_without_a_queue_port_says_unsupported() {
         "{e}"
     );
 }
+
+#[derive(Default)]
+struct WithQueue(Recording, RefCell<Vec<QueueMessage>>);
+impl HttpPort for WithQueue {
+    async fn send(&self, req: HttpRequest) -> Result<HttpResponse, PortError> {
+        self.0.send(req).await
+    }
+}
+impl ClockPort for WithQueue {
+    fn now_ms(&self) -> u64 {
+        self.0.now_ms()
+    }
+    async fn sleep(&self, d: Duration) {
+        self.0.sleep(d).await
+    }
+}
+impl LogPort for WithQueue {
+    fn emit(&self, r: &LogRecord) {
+        self.0.emit(r)
+    }
+}
+impl QueuePort for WithQueue {
+    async fn send_message(&self, msg: QueueMessage) -> Result<(), PortError> {
+        self.1.borrow_mut().push(msg);
+        Ok(())
+    }
+}
+impl InvokePort for WithQueue {}
+impl SecretPort for WithQueue {
+    fn secret(&self, n: &str, k: &str) -> Result<String, SecretError> {
+        self.0.secret(n, k)
+    }
+}
+
+#[test]
+fn sqs_trigger_sends_payload_or_the_event_with_fifo_dedup() {
+    let yaml = "template:\n  name: q\n  sqs:\n    queueURL: https://sqs.us-east-1.amazonaws.com/1/out.fifo\n    payload: [{src: {dependencyName: dep, dataKey: body.tag}, dest: tag}]\n";
+    let r = TriggerRunner::compile("s", &trigger(yaml), "t", &ExecOptions::default()).unwrap();
+    let p = WithQueue::default();
+    assert_eq!(block_on(r.fire(&p, &events(), "key-9")).result, Ok(()));
+    let yaml = "template:\n  name: q\n  sqs: {queueURL: http://q.local/1/plain}\n";
+    let r = TriggerRunner::compile("s", &trigger(yaml), "t", &ExecOptions::default()).unwrap();
+    assert_eq!(block_on(r.fire(&p, &events(), "key-10")).result, Ok(()));
+    let sent = p.1.borrow();
+    assert_eq!(sent[0].body, r#"{"tag":"v2"}"#);
+    assert_eq!(sent[0].message_group_id.as_deref(), Some("tripline"));
+    assert_eq!(sent[0].deduplication_id.as_deref(), Some("key-9"));
+    assert!(sent[1].message_group_id.is_none());
+    let ev: serde_json::Value = serde_json::from_str(&sent[1].body).unwrap();
+    assert_eq!(ev["context"]["id"], "e1");
+}

@@ -35,6 +35,7 @@ pub const KINDS: &[&str] = &[
     "openWhisk",
     "pulsar",
     "slack",
+    "sqs",
 ];
 
 /// Kinds whose parameters apply to a Kubernetes resource under `source.resource`.
