@@ -16,6 +16,8 @@ pub enum Runtime {
     Offline,
     /// `tripline run` on one machine.
     Local,
+    /// A Spin component (WebAssembly sandbox): webhook-family sources, HTTP-borne triggers.
+    Spin,
 }
 
 /// What a runtime can run.
@@ -25,6 +27,8 @@ pub struct Capabilities {
     pub sources: &'static [&'static str],
     /// Trigger kinds it executes.
     pub triggers: &'static [&'static str],
+    /// Whether it runs Lua (`filters.script`, `transform.script`).
+    pub lua: bool,
 }
 
 impl Runtime {
@@ -34,12 +38,21 @@ impl Runtime {
                 runtime: "offline test",
                 sources: &[],
                 triggers: trigger::KINDS,
+                lua: true,
             },
-            // Filled in as the local runtime's sources and triggers land.
             Runtime::Local => Capabilities {
                 runtime: "local",
-                sources: &[],
-                triggers: &[],
+                sources: &[
+                    "calendar", "file", "github", "gitlab", "slack", "stripe", "webhook",
+                ],
+                triggers: &["http", "log", "slack"],
+                lua: true,
+            },
+            Runtime::Spin => Capabilities {
+                runtime: "spin",
+                sources: &["webhook", "github", "gitlab", "slack", "stripe"],
+                triggers: &["http", "log", "slack", "sqs"],
+                lua: false,
             },
         }
     }
@@ -88,6 +101,29 @@ pub fn check(loaded: &Loaded, runtime: Runtime) -> Report {
                 }
             }
             if let Some(spec) = &sensor.spec {
+                for (i, d) in spec.dependencies.iter().enumerate() {
+                    let set =
+                        |s: &Option<String>| s.as_deref().is_some_and(|s| !s.trim().is_empty());
+                    let filter = d.filters.as_ref().is_some_and(|f| set(&f.script));
+                    // With jq set, Argo never runs the Lua transform.
+                    let transform = d
+                        .transform
+                        .as_ref()
+                        .is_some_and(|t| set(&t.script) && !set(&t.jq));
+                    for (on, field) in [(filter, "filters.script"), (transform, "transform.script")]
+                    {
+                        if on && !caps.lua {
+                            report.warnings.push(issue(
+                                format!("spec.dependencies[{i}].{field}"),
+                                format!(
+                                    "Lua scripts are not supported by the {} runtime \
+                                     (no Lua in its sandbox)",
+                                    caps.runtime
+                                ),
+                            ));
+                        }
+                    }
+                }
                 for (i, t) in spec.triggers.iter().enumerate() {
                     let Some(tmpl) = &t.template else { continue };
                     if let Ok(kind) = trigger::kind_of(tmpl) {

@@ -5,6 +5,7 @@
 //! touches the world goes through the port traits of [`trigger`].
 
 pub mod aws_plan;
+pub mod calendar;
 pub mod check;
 pub mod condition;
 pub mod event;
@@ -20,6 +21,7 @@ pub mod script;
 pub mod secret;
 pub mod sensor;
 pub mod sjson;
+pub mod source;
 pub mod spec;
 pub mod template;
 pub mod trigger;

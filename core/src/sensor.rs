@@ -290,7 +290,8 @@ impl CompiledSensor {
         event: &Event,
         now: DateTime<Utc>,
     ) -> Vec<Firing> {
-        self.process(state, event, now, |_| NoExplain).1
+        self.process(state, event, now, |_| NoExplain, &mut |_, _| {})
+            .1
     }
 
     /// Like [`CompiledSensor::on_event`], also reporting each routed dependency's verdict and
@@ -301,7 +302,19 @@ impl CompiledSensor {
         event: &Event,
         now: DateTime<Utc>,
     ) -> (Vec<DependencyReport>, Vec<Firing>) {
-        self.process(state, event, now, |_| Vec::new())
+        self.process(state, event, now, |_| Vec::new(), &mut |_, _| {})
+    }
+
+    /// [`on_event`](Self::on_event), telling `verdict` (dependency index, passed) for every
+    /// dependency the event was routed to: what runtimes count as matches and misses.
+    pub fn on_event_observed(
+        &self,
+        state: &mut SensorState,
+        event: &Event,
+        now: DateTime<Utc>,
+        verdict: &mut dyn FnMut(usize, bool),
+    ) -> Vec<Firing> {
+        self.process(state, event, now, |_| NoExplain, verdict).1
     }
 
     fn process<E: Explain + IntoExplanations>(
@@ -310,6 +323,7 @@ impl CompiledSensor {
         event: &Event,
         now: DateTime<Utc>,
         mut make: impl FnMut(usize) -> E,
+        verdict: &mut dyn FnMut(usize, bool),
     ) -> (Vec<DependencyReport>, Vec<Firing>) {
         let mut reports = Vec::new();
         let mut firings = Vec::new();
@@ -343,6 +357,7 @@ impl CompiledSensor {
                     (outcome.verdict.passed, outcome.transformed)
                 }
             };
+            verdict(di, passed);
             if !passed {
                 continue;
             }

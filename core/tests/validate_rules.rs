@@ -974,18 +974,28 @@ fn rate_limit() {
 
 #[test]
 fn dlq_trigger_needs_at_least_once() {
+    // Left out: Tripline's default (true) applies; a warning says Argo needs it written.
     let r = with_triggers(
         "  - template: {name: t, log: {}}\n    dlqTrigger:\n      template: {name: d, log: {}}",
+    );
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    assert!(r
+        .warnings
+        .iter()
+        .any(|w| w.path == "spec.triggers[0].atLeastOnce" && w.message.contains("Argo needs")));
+    // Turned off explicitly: the dlqTrigger could never run.
+    let r = with_triggers(
+        "  - template: {name: t, log: {}}\n    atLeastOnce: false\n    dlqTrigger:\n      atLeastOnce: false\n      template: {name: d, log: {}}",
     );
     error(
         &r,
         "spec.triggers[0].atLeastOnce",
-        "to use dlqTrigger, atLeastOnce must be true",
+        "dlqTrigger needs atLeastOnce on this trigger",
     );
     error(
         &r,
         "spec.triggers[0].dlqTrigger.atLeastOnce",
-        "atLeastOnce must be true within the dlqTrigger",
+        "dlqTrigger needs atLeastOnce on the dlqTrigger",
     );
 }
 

@@ -116,6 +116,22 @@ pub(super) fn clip(mut s: String) -> String {
     s
 }
 
+/// Argo unmarshals event data into `map[string]interface{}`: objects pass, `null` becomes an
+/// empty map, everything else is an error.
+pub(super) fn object_input(
+    data: &serde_json::Value,
+) -> Result<std::borrow::Cow<'_, serde_json::Value>, ScriptError> {
+    match data {
+        serde_json::Value::Object(_) => Ok(std::borrow::Cow::Borrowed(data)),
+        serde_json::Value::Null => Ok(std::borrow::Cow::Owned(serde_json::Value::Object(
+            Default::default(),
+        ))),
+        other => Err(ScriptError::DataNotObject {
+            found: json_type(other),
+        }),
+    }
+}
+
 /// JSON type name used in messages.
 pub(super) fn json_type(v: &serde_json::Value) -> &'static str {
     match v {

@@ -1,7 +1,8 @@
 //! jq transforms via jaq (pure Rust: works on every target, including wasm32-wasip1).
 
 use super::error::{
-    clip, float_to_json, json_type, position_of, Language, Position, ScriptError, MAX_DEPTH,
+    clip, float_to_json, json_type, object_input, position_of, Language, Position, ScriptError,
+    MAX_DEPTH,
 };
 use jaq_core::data::JustLut;
 use jaq_core::load::{Arena, File, Loader};
@@ -178,18 +179,6 @@ fn count_tokens(src: &str) -> usize {
         }
     }
     n
-}
-
-/// Argo unmarshals event data into `map[string]interface{}`: objects pass, `null` becomes an
-/// empty map, everything else is an error.
-pub(super) fn object_input(data: &Value) -> Result<std::borrow::Cow<'_, Value>, ScriptError> {
-    match data {
-        Value::Object(_) => Ok(std::borrow::Cow::Borrowed(data)),
-        Value::Null => Ok(std::borrow::Cow::Owned(Value::Object(Default::default()))),
-        other => Err(ScriptError::DataNotObject {
-            found: json_type(other),
-        }),
-    }
 }
 
 fn depth_error(lang: Language) -> ScriptError {

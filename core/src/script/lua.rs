@@ -1,7 +1,8 @@
 //! Lua 5.4 (mlua, vendored) for `filters.script` and `transform.script`. Native targets only.
 
-use super::error::{clip, exact_int, float_to_json, Language, Position, ScriptError, MAX_DEPTH};
-use super::jq::object_input;
+use super::error::{
+    clip, exact_int, float_to_json, object_input, Language, Position, ScriptError, MAX_DEPTH,
+};
 use mlua::chunk::ChunkMode;
 use mlua::{Function, HookTriggers, Lua, LuaOptions, MultiValue, StdLib, Table, VmState};
 use serde_json::Value;

@@ -27,7 +27,13 @@
 //! Written as a self-contained module: it refers to its own items through `super::`/`self::`
 //! only, so `src/` can become `crate::script` of another crate unchanged.
 
+// Without jq (and on wasm32 without Lua too) some of the helpers they share go unused.
+#[cfg_attr(not(feature = "jq"), allow(dead_code))]
 mod error;
+#[cfg(feature = "jq")]
+mod jq;
+#[cfg(not(feature = "jq"))]
+#[path = "jq_stub.rs"]
 mod jq;
 #[cfg(not(target_arch = "wasm32"))]
 mod lua;

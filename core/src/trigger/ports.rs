@@ -32,7 +32,7 @@ impl PortError {
 }
 
 /// TLS material for an outbound request, already read from secrets (PEM text).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct TlsMaterial {
     pub ca_cert: Option<String>,
     pub client_cert: Option<String>,

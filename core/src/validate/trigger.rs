@@ -131,17 +131,27 @@ pub(super) fn validate(cx: &mut Ctx, path: &str, t: &Trigger, scope: &Scope, dep
                 "a dead-letter trigger's own dlqTrigger is never invoked: Argo runs only one level of dlqTrigger",
             );
         }
-        if t.at_least_once != Some(true) {
-            cx.error(
-                at(path, "atLeastOnce"),
-                "to use dlqTrigger, atLeastOnce must be true on this trigger: otherwise Argo runs the trigger in the background, never sees it fail, and the dlqTrigger never runs",
-            );
-        }
-        if dlq.at_least_once != Some(true) {
-            cx.error(
+        // Tripline defaults atLeastOnce to true, so leaving it out works here; Argo needs it
+        // spelled out, so say so for manifests that also run under Argo.
+        for (p, v, what) in [
+            (at(path, "atLeastOnce"), t.at_least_once, "this trigger"),
+            (
                 at(&dpath, "atLeastOnce"),
-                "atLeastOnce must be true within the dlqTrigger as well (Argo's rule)",
-            );
+                dlq.at_least_once,
+                "the dlqTrigger",
+            ),
+        ] {
+            match v {
+                Some(true) => {}
+                Some(false) => cx.error(
+                    p,
+                    format!("dlqTrigger needs atLeastOnce on {what}: with atLeastOnce: false the trigger runs in the background, its failure is never seen and the dlqTrigger never runs"),
+                ),
+                None => cx.warn(
+                    p,
+                    format!("Tripline defaults atLeastOnce to true; Argo needs `atLeastOnce: true` written on {what} for dlqTrigger to run"),
+                ),
+            }
         }
         validate(cx, &dpath, dlq, scope, depth + 1);
     }

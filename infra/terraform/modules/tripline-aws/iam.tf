@@ -55,7 +55,7 @@ data "aws_iam_policy_document" "source" {
     for_each = length(local.routed_sensors) > 0 ? [1] : []
     content {
       sid       = "PublishToRoutedSensorQueues"
-      actions   = ["sqs:SendMessage", "sqs:GetQueueAttributes"]
+      actions   = ["sqs:SendMessage"]
       resources = [for n in local.routed_sensors : aws_sqs_queue.sensor[n].arn]
     }
   }
@@ -159,13 +159,14 @@ data "aws_iam_policy_document" "sensor" {
   }
 
   # Without ListBucket a GET of a missing key answers 403 instead of 404, and "no state yet"
-  # could not be told from "access denied".
+  # could not be told from "access denied". That check carries no s3:prefix, hence IfExists;
+  # explicit listings with a prefix stay confined to the sensor's own.
   statement {
     sid       = "ListOwnStatePrefix"
     actions   = ["s3:ListBucket"]
     resources = [aws_s3_bucket.this["state"].arn]
     condition {
-      test     = "StringLike"
+      test     = "StringLikeIfExists"
       variable = "s3:prefix"
       values   = ["sensors/${each.key}/*"]
     }

@@ -19,6 +19,8 @@ locals {
   s3_sources  = try(local.plan.s3, [])
   schedules   = { for s in try(local.plan.schedules, []) : "${s.eventSource}/${s.eventName}" => s }
   sqs_sources = try(local.plan.sqs, [])
+  # Entries `tripline aws-plan` could not map to AWS (and left out), as "<manifest> <path>: <why>".
+  plan_problems = [for p in try(local.plan.problems, []) : "${p.manifest} ${p.path}: ${p.message}"]
 
   # Sensor names are Kubernetes names (up to 253 characters, dots allowed); AWS names are shorter
   # and narrower, so long or unusual names become a readable stem plus a stable hash.

@@ -8,9 +8,18 @@ locals {
     claims = coalesce(var.claim_bucket_name, "${var.name_prefix}-claims-${local.account_id}-${local.region}")
     state  = coalesce(var.state_bucket_name, "${var.name_prefix}-state-${local.account_id}-${local.region}")
   }
+
+  # A claim must outlive every message that points at it: queue retention, then DLQ retention
+  # (standard DLQs keep the original enqueue time, FIFO DLQs restart it, so assume the latter).
+  claim_expiration_days = coalesce(
+    var.claim_expiration_days,
+    ceil((var.message_retention_seconds + var.dlq_message_retention_seconds) / 86400) + 1,
+  )
 }
 
 resource "aws_s3_bucket" "this" {
+  #checkov:skip=CKV_AWS_144:Cross-region replication buys nothing here: claim objects live days and only for messages in this region's queues, and sensor state is only meaningful next to this region's queues and functions.
+  #checkov:skip=CKV2_AWS_62:Both buckets are internal stores of the module's own functions; nothing consumes events about their objects.
   for_each = local.buckets
 
   bucket        = each.value
@@ -69,52 +78,59 @@ resource "aws_s3_bucket_logging" "this" {
   target_prefix = "${each.value.id}/"
 }
 
-resource "aws_s3_bucket_lifecycle_configuration" "claims" {
-  bucket = aws_s3_bucket.this["claims"].id
+# claims: every object expires (the claim outlives its message, including DLQ retention).
+# state:  current objects live as long as the sensor needs them; only superseded versions expire.
+resource "aws_s3_bucket_lifecycle_configuration" "this" {
+  for_each = aws_s3_bucket.this
 
-  rule {
-    id     = "expire-claims"
-    status = "Enabled"
-    filter {}
+  bucket = each.value.id
 
-    expiration {
-      days = var.claim_expiration_days
-    }
-    noncurrent_version_expiration {
-      noncurrent_days = 1
-    }
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 1
-    }
-  }
+  dynamic "rule" {
+    for_each = each.key == "claims" ? [local.claim_expiration_days] : []
+    content {
+      id     = "expire-claims"
+      status = "Enabled"
+      filter {}
 
-  rule {
-    id     = "remove-expired-delete-markers"
-    status = "Enabled"
-    filter {}
-
-    expiration {
-      expired_object_delete_marker = true
+      expiration {
+        days = rule.value
+      }
+      noncurrent_version_expiration {
+        noncurrent_days = 1
+      }
+      abort_incomplete_multipart_upload {
+        days_after_initiation = 1
+      }
     }
   }
 
-  depends_on = [aws_s3_bucket_versioning.this]
-}
+  # A current version that expired leaves a delete marker; this rule removes it once alone.
+  dynamic "rule" {
+    for_each = each.key == "claims" ? [1] : []
+    content {
+      id     = "remove-expired-delete-markers"
+      status = "Enabled"
+      filter {}
 
-resource "aws_s3_bucket_lifecycle_configuration" "state" {
-  bucket = aws_s3_bucket.this["state"].id
-
-  # Current state objects live as long as the sensor needs them; only superseded versions expire.
-  rule {
-    id     = "expire-superseded-state"
-    status = "Enabled"
-    filter {}
-
-    noncurrent_version_expiration {
-      noncurrent_days = var.state_noncurrent_version_days
+      expiration {
+        expired_object_delete_marker = true
+      }
     }
-    abort_incomplete_multipart_upload {
-      days_after_initiation = 1
+  }
+
+  dynamic "rule" {
+    for_each = each.key == "state" ? [var.state_noncurrent_version_days] : []
+    content {
+      id     = "expire-superseded-state"
+      status = "Enabled"
+      filter {}
+
+      noncurrent_version_expiration {
+        noncurrent_days = rule.value
+      }
+      abort_incomplete_multipart_upload {
+        days_after_initiation = 1
+      }
     }
   }
 

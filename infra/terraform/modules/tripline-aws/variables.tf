@@ -10,6 +10,12 @@ variable "plan_file" {
   }
 }
 
+variable "allow_plan_problems" {
+  description = "Deploy even when the plan lists problems (manifest entries the AWS deployment cannot serve, which the plan left out)."
+  type        = bool
+  default     = false
+}
+
 variable "source_package" {
   description = "Path to the Lambda zip of the source function (`target/lambda/<bin>/bootstrap.zip` from `cargo lambda build --release --output-format zip`)."
   type        = string
@@ -162,7 +168,7 @@ variable "sensor_maximum_concurrency" {
   default     = null
 
   validation {
-    condition     = var.sensor_maximum_concurrency == null || (var.sensor_maximum_concurrency >= 2 && var.sensor_maximum_concurrency <= 1000)
+    condition     = var.sensor_maximum_concurrency == null ? true : (var.sensor_maximum_concurrency >= 2 && var.sensor_maximum_concurrency <= 1000)
     error_message = "sensor_maximum_concurrency must be null or between 2 and 1000."
   }
 }
@@ -202,7 +208,7 @@ variable "vpc_config" {
 # ---- secrets ----------------------------------------------------------------------------------
 
 variable "source_secret_env" {
-  description = "Secret values for the source function (webhook bearer tokens, signing secrets), keyed by their env name TRIPLINE_SECRET_<NAME>_<KEY> (see tripline_core::secret::env_var_name). Prefer kms_key_arn when set."
+  description = "Secret values for the source function (webhook bearer tokens, signing secrets), keyed by their env name TRIPLINE_SECRET_<NAME>_<KEY> (see tripline_core::secret::env_var_name). Encrypted at rest with kms_key_arn when set."
   type        = map(string)
   default     = {}
   sensitive   = true
@@ -278,6 +284,16 @@ variable "sensor_triggers" {
     sqs_queue_arns = optional(list(string), [])
   }))
   default = {}
+
+  validation {
+    condition = alltrue(flatten([
+      for t in values(var.sensor_triggers) : concat(
+        [for a in t.lambda_arns : can(regex("^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:[A-Za-z0-9_-]+$", a))],
+        [for a in t.sqs_queue_arns : can(regex("^arn:aws[a-z-]*:sqs:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_.-]+$", a))],
+      )
+    ]))
+    error_message = "sensor_triggers: lambda_arns must be unqualified Lambda function ARNs and sqs_queue_arns SQS queue ARNs."
+  }
 }
 
 # ---- queues -----------------------------------------------------------------------------------
@@ -352,13 +368,13 @@ variable "state_bucket_name" {
 }
 
 variable "claim_expiration_days" {
-  description = "Days after which claim-check objects expire. Keep it above the DLQ retention so a redriven message still finds its body."
+  description = "Days after which claim-check objects expire. Null derives queue retention + DLQ retention + 1 day, so a message still finds its body even after a redrive (a FIFO DLQ restarts the retention clock)."
   type        = number
-  default     = 15
+  default     = null
 
   validation {
-    condition     = var.claim_expiration_days >= 1
-    error_message = "claim_expiration_days must be at least 1."
+    condition     = var.claim_expiration_days == null ? true : var.claim_expiration_days >= 1
+    error_message = "claim_expiration_days must be null or at least 1."
   }
 }
 

@@ -1,5 +1,5 @@
 terraform {
-  # 1.5: lifecycle preconditions over for_each data, optional() object attributes, startswith().
+  # optional() attribute defaults and startswith()/endswith() need 1.3; 1.5 is the declared floor (checked with 1.11).
   required_version = ">= 1.5"
 
   required_providers {
