@@ -2,7 +2,7 @@
 //! the `sent` field (µs since the epoch) the load generator put in each event and the sensor's
 //! `http` trigger copied into its payload. `GET /stats` answers the figures so far.
 //!
-//! Usage: sink PORT
+//! Usage: sink PORT [print]   (`print`: also print each request body on stdout)
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -14,6 +14,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 #[derive(Default)]
 struct Stats {
     latencies_us: Vec<u64>,
+    print: bool,
 }
 
 type Shared = Arc<Mutex<Stats>>;
@@ -26,8 +27,13 @@ async fn hit(State(s): State<Shared>, body: Bytes) -> &'static str {
     let sent = serde_json::from_slice::<serde_json::Value>(&body)
         .ok()
         .and_then(|v| v.get("sent").and_then(serde_json::Value::as_u64));
-    if let (Some(sent), Ok(mut st)) = (sent, s.lock()) {
-        st.latencies_us.push(now.saturating_sub(sent));
+    if let Ok(mut st) = s.lock() {
+        if let Some(sent) = sent {
+            st.latencies_us.push(now.saturating_sub(sent));
+        }
+        if st.print {
+            println!("{}", String::from_utf8_lossy(&body));
+        }
     }
     "ok"
 }
@@ -61,7 +67,10 @@ async fn main() -> anyhow::Result<()> {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(18081);
-    let shared: Shared = Arc::default();
+    let shared: Shared = Arc::new(Mutex::new(Stats {
+        latencies_us: Vec::new(),
+        print: std::env::args().nth(2).as_deref() == Some("print"),
+    }));
     let app = Router::new()
         .route("/stats", get(stats))
         .fallback(hit)

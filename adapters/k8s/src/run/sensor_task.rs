@@ -119,21 +119,25 @@ impl SensorTask {
         ));
     }
 
-    /// Fires a batch's firings. At-least-once firings are recorded as pending in the
-    /// checkpoint before they fire; at-most-once ones are consumed first.
+    /// Fires a batch's firings, then checkpoints. A crash before the checkpoint re-reads the
+    /// batch from the last one: the same events on the same state give the same firings with
+    /// the same idempotency keys, so at-least-once costs one checkpoint write per batch.
+    /// At-most-once firings (`atLeastOnce: false`) must be consumed before they fire: then the
+    /// checkpoint is written first, with the at-least-once firings of the batch as pending.
     async fn settle_batch(&self, cp: &mut Checkpoint, firings: Vec<Firing>) -> Result<()> {
-        if firings.is_empty() {
-            // Held state and the cursor still move on; one write per batch.
+        let at_least_once = |f: &Firing| {
+            self.runners
+                .get(f.trigger_index)
+                .is_none_or(|r| r.at_least_once())
+        };
+        if firings.iter().all(at_least_once) {
+            self.fire_all(&firings).await;
             self.checkpoint.store(cp)?;
             return Ok(());
         }
         cp.pending = firings
             .iter()
-            .filter(|f| {
-                self.runners
-                    .get(f.trigger_index)
-                    .is_none_or(|r| r.at_least_once())
-            })
+            .filter(|f| at_least_once(f))
             .cloned()
             .collect();
         self.checkpoint.store(cp)?;
