@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end benchmark of `tripline run` on loopback: webhook source → durable bus (fsync on)
 # → sensor with one data filter → `http` trigger to a local sink.
-# Usage: bench/e2e.sh [CONNECTIONS] [SECONDS]
+# Usage: bench/e2e.sh [CONNECTIONS] [SECONDS]   (NO_FSYNC=1: acknowledge without fsync, to see the CPU ceiling)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONNS=${1:-64}
@@ -42,7 +42,7 @@ spec:
             - {src: {dependencyName: order, dataKey: body.n, useRawData: true}, dest: n}
 YAML
 "$BIN/examples/sink" 18081 &
-RUST_LOG=warn "$BIN/tripline" run "$WORK/m" --data-dir "$WORK/data" --admin 127.0.0.1:19090 --bind 127.0.0.1 &
+RUST_LOG=warn "$BIN/tripline" run ${NO_FSYNC:+--no-fsync} "$WORK/m" --data-dir "$WORK/data" --admin 127.0.0.1:19090 --bind 127.0.0.1 &
 for _ in $(seq 100); do curl -fs http://127.0.0.1:19090/readyz >/dev/null && break; sleep 0.1; done
 LOAD=$("$BIN/examples/loadgen" http://127.0.0.1:18000/bench "$CONNS" "$SECS")
 ACCEPTED=$(echo "$LOAD" | python3 -c 'import json,sys; print(json.load(sys.stdin)["accepted"])')
@@ -55,4 +55,5 @@ done
 SINK=$(curl -fs http://127.0.0.1:18081/stats)
 echo "load:  $LOAD"
 echo "sink:  $SINK"
-echo "fsync: on; connections: $CONNS; seconds: $SECS; $(nproc) cores"
+FS=on; [ -n "${NO_FSYNC:-}" ] && FS=off
+echo "fsync: $FS; connections: $CONNS; seconds: $SECS; $(nproc) cores"
