@@ -10,7 +10,7 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/tripline/target}
 cargo build -q --release -p tripline --bin tripline --example loadgen --example sink
 BIN=$CARGO_TARGET_DIR/release
 WORK=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/m"
 cat > "$WORK/m/source.yaml" <<'YAML'
 apiVersion: argoproj.io/v1alpha1

@@ -14,6 +14,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 use tripline::bus;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "tripline",
