@@ -57,7 +57,8 @@ impl Github {
                 .filter(|s| !s.is_empty())
                 .or_else(|| req.headers.get("X-Hub-Signature"))
                 .unwrap_or("");
-            check_signature(sig, body, secret).map_err(|e| reject(400, e))?;
+            // 401, not Argo's 400: the sender failed to authenticate, the request itself is fine.
+            check_signature(sig, body, secret).map_err(|e| reject(401, e))?;
         }
         let event = req.headers.get("X-Github-Event").unwrap_or("");
         if !self.events.is_empty() && !self.events.iter().any(|e| e == "*" || e == event) {

@@ -19,12 +19,13 @@
 //! * with `authSecret`, `Authorization: Bearer <token>` is required (401
 //!   `Invalid Authorization Header` / `Invalid Auth token`), for every source type;
 //! * answers: 200 `success` once published (500 `failed to record event` if publishing fails),
-//!   400 with a reason for bad requests (wrong method, bad JSON, bad GitHub signature, GitLab
+//!   400 with a reason for bad requests (wrong method, bad JSON, GitLab
 //!   token mismatch), 401 for a bad bearer token or Slack signature;
 //! * the EventSource's `filter.expression` is evaluated on the data; a false or failing filter
 //!   answers 200 and publishes nothing — [`Accepted::Filtered`] makes that visible.
 //!
-//! Deliberate differences: a body over `maxPayloadSize` is answered 413 for every source (Argo:
+//! Deliberate differences: a bad GitHub or Stripe signature is answered 401 (Argo: 400), as an
+//! authentication failure; a body over `maxPayloadSize` is answered 413 for every source (Argo:
 //! 400, 503 or truncation, by source); the per-source notes list the rest.
 
 mod auth;

@@ -79,7 +79,8 @@ impl Stripe {
         let body = req.body()?;
         if let Some(signing) = &self.signing {
             let header = req.headers.get("Stripe-Signature").unwrap_or("");
-            verify(header, body, signing, req.now).map_err(|e| reject(400, e))?;
+            // 401, not Argo's 400: a signature failure is an authentication failure.
+            verify(header, body, signing, req.now).map_err(|e| reject(401, e))?;
         }
         let bad = || reject(400, "failed to parse the event");
         let text = std::str::from_utf8(body).map_err(|_| bad())?;

@@ -167,7 +167,9 @@ fn rejects_bad_signatures_and_payloads() {
     for (req, want) in cases {
         let a = accept(&ep, &req);
         let (status, msg) = rejected(&a);
-        assert_eq!(status, 400, "{msg}");
+        // Signature failures are authentication failures (401); the rest are bad requests.
+        let signature = want.contains("signature") || want.contains("hash type");
+        assert_eq!(status, if signature { 401 } else { 400 }, "{msg}");
         assert!(msg.contains(want), "want {want:?}, got {msg:?}");
     }
 }
@@ -207,7 +209,7 @@ fn events_not_subscribed_are_filtered_after_the_signature() {
     assert!(reason.contains("\"issues\""), "{reason}");
     // An unsigned one is still refused first.
     let unsigned = delivery("issues", "application/json", issue);
-    assert_eq!(rejected(&accept(&ep, &unsigned)).0, 400);
+    assert_eq!(rejected(&accept(&ep, &unsigned)).0, 401);
     assert!(matches!(
         accept(
             &ep,

@@ -176,7 +176,7 @@ fn signature_is_checked_when_a_secret_is_supplied() {
         let a = accept_at(&ep, &req, at);
         match want {
             Ok(()) => assert!(matches!(a, Accepted::Event(_)), "{header:?}: {a:?}"),
-            Err(msg) => assert_eq!(rejected(&a), (400, msg), "{header:?}"),
+            Err(msg) => assert_eq!(rejected(&a), (401, msg), "{header:?}"),
         }
     }
 }
