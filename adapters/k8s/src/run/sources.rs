@@ -36,6 +36,7 @@ pub async fn start(
 ) -> Result<Vec<JoinHandle<()>>> {
     let mut endpoints: Vec<CompiledEndpoint> = Vec::new();
     for es in event_sources {
+        refuse_server_tls(es)?;
         let name = es
             .metadata
             .as_ref()
@@ -218,4 +219,45 @@ fn start_timers_and_watchers(
         }));
     }
     Ok(tasks)
+}
+
+/// HTTPS on event source ports is not served yet: refuse rather than silently serve plain HTTP.
+fn refuse_server_tls(es: &EventSource) -> Result<()> {
+    fn find(v: &serde_json::Value, path: &str, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, x) in m {
+                    let p = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    if (k == "serverCertSecret" || k == "serverKeySecret") && !x.is_null() {
+                        out.push(p);
+                    } else {
+                        find(x, &p, out);
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    find(x, &format!("{path}[{i}]"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    find(
+        &serde_json::to_value(&es.spec).unwrap_or_default(),
+        "spec",
+        &mut found,
+    );
+    match found.first() {
+        None => Ok(()),
+        Some(p) => anyhow::bail!(
+            "EventSource {}: {p}: TLS on event source ports is not supported by the local runtime yet; terminate TLS in front of tripline (a reverse proxy) and remove the field",
+            es.metadata.as_ref().and_then(|m| m.name.as_deref()).unwrap_or("")
+        ),
+    }
 }
