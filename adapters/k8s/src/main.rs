@@ -97,6 +97,12 @@ enum Command {
         )]
         slack_api_url: String,
     },
+    /// Write the deploy-time plan of the AWS adapter (routes, queues, S3, schedules) as JSON,
+    /// for the Terraform module's `plan_file`.
+    AwsPlan {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
     /// Re-deliver events from the bus log of a running `tripline run` to one sensor.
     Replay {
         /// The sensor to re-deliver to.
@@ -133,6 +139,27 @@ fn init_logs(format: LogFormat) {
         LogFormat::Text => builder.init(),
         LogFormat::Json => builder.json().flatten_event(true).init(),
     }
+}
+
+/// Prints the plan; exit 1 when it lists problems (features the Lambda adapter cannot run).
+fn aws_plan(paths: &[PathBuf]) -> anyhow::Result<bool> {
+    let mut manifests = Vec::new();
+    for file in files::expand(paths)? {
+        let text = std::fs::read_to_string(&file)?;
+        for doc in tripline_core::spec::load_all(&text) {
+            match doc {
+                Ok(l) => manifests.push(l.manifest),
+                Err(tripline_core::spec::SpecError::NotArgo { .. }) => {}
+                Err(e) => anyhow::bail!("{}: {}: {}", file.display(), e.path(), e.reason()),
+            }
+        }
+    }
+    let plan = tripline_core::aws_plan::plan(&manifests);
+    println!("{}", serde_json::to_string_pretty(&plan)?);
+    for p in &plan.problems {
+        eprintln!("problem: {p:?}");
+    }
+    Ok(plan.problems.is_empty())
 }
 
 fn tokio_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -221,6 +248,7 @@ fn main() -> ExitCode {
             log_format,
             slack_api_url,
         ),
+        Command::AwsPlan { paths } => aws_plan(&paths),
         Command::Replay {
             sensor,
             since,

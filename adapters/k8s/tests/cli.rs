@@ -291,3 +291,17 @@ fn malformed_event_lines_are_reported_in_order() {
         .contains("not valid JSON"));
     assert_eq!(lines[1]["event"], "evt-1");
 }
+
+#[test]
+fn aws_plan_routes_the_webhook_example_to_its_sensor() {
+    let out = tripline(&["aws-plan", "examples/webhook/"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let plan: Value = serde_json::from_slice(&out.stdout).expect("JSON plan");
+    assert_eq!(plan["routes"]["webhook/deploy"][0], "deploy-requests");
+    assert_eq!(plan["sensors"]["deploy-requests"]["fifo"], false);
+    assert_eq!(plan["webhooks"][0]["path"], "/deploy");
+}
