@@ -73,34 +73,6 @@ spec:
     )
 }
 
-fn notify_sensor(sink: &str) -> String {
-    format!(
-        r#"
-apiVersion: argoproj.io/v1alpha1
-kind: Sensor
-metadata: {{name: notify}}
-spec:
-  dependencies:
-    - name: d
-      eventSourceName: hooks
-      eventName: deploy
-      filters:
-        data:
-          - {{path: body.env, type: string, value: ["prod"]}}
-  triggers:
-    - template:
-        name: post
-        http:
-          url: {sink}/deploys
-          method: POST
-          payload:
-            - src: {{dependencyName: d, dataKey: body.service}}
-              dest: service
-      retryStrategy: {{steps: 1}}
-"#
-    )
-}
-
 fn post(body: &str, token: &str) -> Value {
     let mut v = fixture("function-url.json");
     v["body"] = json!(body);
@@ -146,7 +118,7 @@ async fn http_post_to_loopback_sink_end_to_end_with_poison_to_dlq() {
     let ms = manifests(&format!(
         "{}\n---\n{}",
         webhook_yaml(""),
-        notify_sensor(&sink.url)
+        notify_yaml(&format!("{}/deploys", sink.url), "")
     ));
     let (url, arn, dlq) = queue_with_dlq(&c, "notify", 2).await;
     let state = bucket(&c, "state").await;
@@ -225,7 +197,7 @@ async fn a_record_whose_trigger_keeps_failing_ends_in_the_dlq() {
     let ms = manifests(&format!(
         "{}\n---\n{}",
         webhook_yaml(""),
-        notify_sensor(&sink.url)
+        notify_yaml(&format!("{}/deploys", sink.url), "")
     ));
     let (url, arn, dlq) = queue_with_dlq(&c, "failing", 3).await;
     let state = bucket(&c, "state").await;
@@ -622,7 +594,7 @@ async fn a_300_kb_body_travels_by_claim_check() {
     let ms = manifests(&format!(
         "{}\n---\n{}",
         webhook_yaml(""),
-        notify_sensor(&sink.url)
+        notify_yaml(&format!("{}/deploys", sink.url), "")
     ));
     let (url, arn, _) = queue_with_dlq(&c, "claims", 3).await;
     let claims = bucket(&c, "claims").await;

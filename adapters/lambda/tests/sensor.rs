@@ -5,7 +5,7 @@
 mod common;
 
 use aws_lambda_events::sqs::{SqsEvent, SqsMessage, SqsMessageAttribute};
-use common::{manifests, sensor_fn, Sink};
+use common::{manifests, notify_yaml, sensor_fn, Sink};
 use lambda_runtime::{Context, LambdaEvent};
 use tripline_core::event::{Event, EventContext};
 use tripline_lambda::store::{MemStore, ObjectStore, Precondition};
@@ -67,38 +67,10 @@ fn failed(resp: &aws_lambda_events::sqs::SqsBatchResponse) -> Vec<String> {
         .collect()
 }
 
-fn notify_yaml(sink: &str, extra: &str) -> String {
-    format!(
-        r#"
-apiVersion: argoproj.io/v1alpha1
-kind: Sensor
-metadata: {{name: notify}}
-spec:
-  dependencies:
-    - name: d
-      eventSourceName: hooks
-      eventName: deploy
-      filters:
-        data:
-          - {{path: body.env, type: string, value: ["prod"]}}
-  triggers:
-    - template:
-        name: post
-        http:
-          url: {sink}/notify
-          method: POST
-          payload:
-            - src: {{dependencyName: d, dataKey: body.service}}
-              dest: service
-      retryStrategy: {{steps: 1}}
-{extra}"#
-    )
-}
-
 #[tokio::test]
 async fn stateless_records_fire_once_even_when_redelivered() {
     let sink = Sink::start().await;
-    let ms = manifests(&notify_yaml(&sink.url, ""));
+    let ms = manifests(&notify_yaml(&format!("{}/notify", sink.url), ""));
     let f = sensor_fn(&ms, "notify", MemStore::default(), NOWHERE, Some("state"));
     assert!(!f.stateful());
     let e1 = event(
@@ -138,7 +110,7 @@ async fn stateless_records_fire_once_even_when_redelivered() {
 #[tokio::test]
 async fn a_failing_trigger_or_malformed_record_fails_only_its_record() {
     let sink = Sink::start().await;
-    let ms = manifests(&notify_yaml(&sink.url, ""));
+    let ms = manifests(&notify_yaml(&format!("{}/notify", sink.url), ""));
     let f = sensor_fn(&ms, "notify", MemStore::default(), NOWHERE, Some("state"));
     let good = event(
         "hooks",
@@ -183,7 +155,7 @@ async fn a_failing_trigger_or_malformed_record_fails_only_its_record() {
 #[tokio::test]
 async fn fifo_batches_stop_at_the_first_failure() {
     let sink = Sink::start().await;
-    let ms = manifests(&notify_yaml(&sink.url, ""));
+    let ms = manifests(&notify_yaml(&format!("{}/notify", sink.url), ""));
     let f = sensor_fn(&ms, "notify", MemStore::default(), NOWHERE, Some("state"));
     let a = event(
         "hooks",
@@ -229,7 +201,7 @@ async fn dlq_trigger_and_at_least_once_false_settle_the_record() {
 "#,
         sink.url
     );
-    let ms = manifests(&notify_yaml(&sink.url, &extra));
+    let ms = manifests(&notify_yaml(&format!("{}/notify", sink.url), &extra));
     let f = sensor_fn(&ms, "notify", MemStore::default(), NOWHERE, Some("state"));
     let e = event(
         "hooks",
@@ -330,7 +302,7 @@ async fn a_failed_firing_is_retried_from_the_pending_record() {
 #[tokio::test]
 async fn claim_checked_data_is_read_back_from_the_store() {
     let sink = Sink::start().await;
-    let ms = manifests(&notify_yaml(&sink.url, ""));
+    let ms = manifests(&notify_yaml(&format!("{}/notify", sink.url), ""));
     let store = MemStore::default();
     let big = format!(
         r#"{{"body":{{"env":"prod","service":"{}"}}}}"#,

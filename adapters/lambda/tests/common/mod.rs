@@ -341,3 +341,33 @@ pub fn string_attrs(m: &aws_sdk_sqs::types::Message) -> HashMap<String, String> 
         })
         .unwrap_or_default()
 }
+
+/// The `notify` sensor both test files use: one filtered dependency, one `http` trigger to
+/// `url`, then `extra` YAML appended.
+pub fn notify_yaml(url: &str, extra: &str) -> String {
+    format!(
+        r#"
+apiVersion: argoproj.io/v1alpha1
+kind: Sensor
+metadata: {{name: notify}}
+spec:
+  dependencies:
+    - name: d
+      eventSourceName: hooks
+      eventName: deploy
+      filters:
+        data:
+          - {{path: body.env, type: string, value: ["prod"]}}
+  triggers:
+    - template:
+        name: post
+        http:
+          url: {url}
+          method: POST
+          payload:
+            - src: {{dependencyName: d, dataKey: body.service}}
+              dest: service
+      retryStrategy: {{steps: 1}}
+{extra}"#
+    )
+}
